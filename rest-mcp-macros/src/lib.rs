@@ -1,0 +1,1 @@
+//! Procedural macros for rest-mcp (arriving with the compile-time front ends issue).

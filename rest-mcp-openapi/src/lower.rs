@@ -1,0 +1,749 @@
+//! An OpenAPI 3.x document (Swagger 2.0 already converted) to an [`ApiModel`]: servers,
+//! security schemes, and one draft per operation with parameters merged, the request
+//! body mapped and the primary success response chosen.
+
+use serde_json::{Map, Value, json};
+
+use crate::arguments::{BodyDraft, ParameterDraft};
+use crate::draft::{self, OperationDraft};
+use crate::error::{Diagnostics, LoadError, SourceRef, push_pointer};
+use crate::model::{
+    Annotations, ApiModel, BodyEncoding, HttpMethod, ParamLocation, ParamStyle,
+    SecurityRequirement, SecurityScheme, SecuritySchemeKind, Server, ServerVariable, SpecVersion,
+    SuccessResponse,
+};
+use crate::options::LoadOptions;
+use crate::refs::{DocId, Resolver};
+use crate::schema::{Direction, SchemaLowerer, Site};
+
+/// Headers OpenAPI says to ignore as parameters (they are set from other fields).
+const IGNORED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
+
+/// Lower the whole document.
+pub(crate) fn lower(
+    resolver: &Resolver,
+    version: SpecVersion,
+    options: &LoadOptions,
+    diagnostics: &mut Diagnostics,
+) -> Result<ApiModel, LoadError> {
+    let root = resolver.root();
+    let at = |pointer: &str| resolver.source(resolver.root_id(), pointer);
+    let info = root.get("info");
+    let title = text(info, "title").unwrap_or_else(|| {
+        diagnostics.warn(at("/info"), "the spec has no `info.title`");
+        "Untitled API".to_owned()
+    });
+    let mut context = Context {
+        resolver,
+        schemas: SchemaLowerer::new(
+            resolver,
+            version != SpecVersion::OpenApi31,
+            options.schema.clone(),
+        ),
+        global_security: security_requirements(root.get("security")),
+        diagnostics,
+    };
+    let drafts = context.operations(version)?;
+    let security_schemes = security_schemes(resolver, context.diagnostics);
+    let operations = draft::assemble(drafts, options, context.diagnostics)?;
+    Ok(ApiModel {
+        title,
+        version: text(info, "version").unwrap_or_default(),
+        description: text(info, "description"),
+        spec_version: version,
+        servers: servers(root.get("servers")),
+        security_schemes,
+        operations,
+    })
+}
+
+struct Context<'r, 'd> {
+    resolver: &'r Resolver,
+    schemas: SchemaLowerer<'r>,
+    global_security: Option<Vec<SecurityRequirement>>,
+    diagnostics: &'d mut Diagnostics,
+}
+
+/// A value reached in the document, with where it is.
+#[derive(Clone, Copy)]
+struct Located<'p, 'v> {
+    doc: DocId,
+    pointer: &'p str,
+    value: &'v Value,
+}
+
+impl<'r> Context<'r, '_> {
+    fn at(&self, doc: DocId, pointer: &str) -> SourceRef {
+        self.resolver.source(doc, pointer)
+    }
+
+    /// Resolve a possibly-`$ref`'d object, reporting failures.
+    fn follow(
+        &mut self,
+        doc: DocId,
+        pointer: &str,
+        value: &'r Value,
+    ) -> Option<(DocId, String, &'r Value)> {
+        match self.resolver.follow(doc, pointer, value) {
+            Ok(found) => Some(found),
+            Err(message) => {
+                self.diagnostics.warn(self.at(doc, pointer), message);
+                None
+            }
+        }
+    }
+
+    fn operations(&mut self, version: SpecVersion) -> Result<Vec<OperationDraft>, LoadError> {
+        let root_id = self.resolver.root_id();
+        let paths = match self.resolver.root().get("paths") {
+            Some(Value::Object(paths)) => paths,
+            Some(_) => {
+                return Err(LoadError::new(
+                    self.at(root_id, "/paths"),
+                    "`paths` must be an object",
+                ));
+            }
+            None => {
+                if version != SpecVersion::OpenApi31 {
+                    self.diagnostics
+                        .warn(self.at(root_id, ""), "the spec has no `paths`; no tools");
+                }
+                return Ok(Vec::new());
+            }
+        };
+        let mut drafts = Vec::new();
+        for (path, item) in paths {
+            if path.starts_with("x-") {
+                continue;
+            }
+            let pointer = push_pointer("/paths", path);
+            if !path.starts_with('/') {
+                self.diagnostics.warn(
+                    self.at(root_id, &pointer),
+                    format!("path `{path}` does not start with `/`; skipped"),
+                );
+                continue;
+            }
+            let Some((doc, item_pointer, item)) = self.follow(root_id, &pointer, item) else {
+                continue;
+            };
+            let Some(item_map) = item.as_object() else {
+                self.diagnostics.warn(
+                    self.at(doc, &item_pointer),
+                    "a path item is not an object; skipped",
+                );
+                continue;
+            };
+            for (key, operation) in item_map {
+                let Some(method) = HttpMethod::ALL.into_iter().find(|m| m.spec_key() == key) else {
+                    continue;
+                };
+                let op_pointer = push_pointer(&item_pointer, key);
+                if !operation.is_object() {
+                    self.diagnostics.warn(
+                        self.at(doc, &op_pointer),
+                        "an operation is not an object; skipped",
+                    );
+                    continue;
+                }
+                if operation.get("x-rest-mcp-hidden") == Some(&Value::Bool(true)) {
+                    continue;
+                }
+                let item = Located {
+                    doc,
+                    pointer: &item_pointer,
+                    value: item,
+                };
+                let operation = Located {
+                    doc,
+                    pointer: &op_pointer,
+                    value: operation,
+                };
+                drafts.push(self.operation(method, path, item, operation));
+            }
+        }
+        Ok(drafts)
+    }
+
+    fn operation(
+        &mut self,
+        method: HttpMethod,
+        path: &str,
+        item: Located<'_, 'r>,
+        op: Located<'_, 'r>,
+    ) -> OperationDraft {
+        let source = self.at(op.doc, op.pointer);
+        let mut parameters = self.parameters(item, op);
+        self.reconcile_path_parameters(path, &mut parameters, &source);
+        let body = op.value.get("requestBody").and_then(|body| {
+            let pointer = push_pointer(op.pointer, "requestBody");
+            self.request_body(op.doc, &pointer, body)
+        });
+        let response = op.value.get("responses").and_then(|responses| {
+            let pointer = push_pointer(op.pointer, "responses");
+            self.success_response(op.doc, &pointer, responses)
+        });
+        let security = match op.value.get("security") {
+            Some(security) => security_requirements(Some(security)).unwrap_or_default(),
+            None => self.global_security.clone().unwrap_or_default(),
+        };
+        OperationDraft {
+            explicit_name: text(Some(op.value), "x-rest-mcp-name"),
+            operation_id: text(Some(op.value), "operationId"),
+            method,
+            path: path.to_owned(),
+            summary: text(Some(op.value), "summary"),
+            description: text(Some(op.value), "description"),
+            tags: op
+                .value
+                .get("tags")
+                .and_then(Value::as_array)
+                .map(|tags| {
+                    tags.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            deprecated: op.value.get("deprecated") == Some(&Value::Bool(true)),
+            parameters,
+            body,
+            response,
+            security,
+            annotations: annotations(method, op.value.get("x-rest-mcp-annotations")),
+            response_path: text(Some(op.value), "x-rest-mcp-response-path"),
+            source,
+        }
+    }
+
+    /// Path-level then operation-level parameters; an operation-level one replaces the
+    /// path-level one with the same name and location.
+    fn parameters(&mut self, item: Located<'_, 'r>, op: Located<'_, 'r>) -> Vec<ParameterDraft> {
+        let mut merged: Vec<ParameterDraft> = Vec::new();
+        for owner in [item, op] {
+            let Some(list) = owner.value.get("parameters") else {
+                continue;
+            };
+            let list_pointer = push_pointer(owner.pointer, "parameters");
+            let Some(list) = list.as_array() else {
+                self.diagnostics.warn(
+                    self.at(owner.doc, &list_pointer),
+                    "`parameters` is not a list; ignored",
+                );
+                continue;
+            };
+            for (index, raw) in list.iter().enumerate() {
+                let pointer = format!("{list_pointer}/{index}");
+                let Some(parameter) = self.parameter(owner.doc, &pointer, raw) else {
+                    continue;
+                };
+                match merged
+                    .iter_mut()
+                    .find(|p| p.name == parameter.name && p.location == parameter.location)
+                {
+                    Some(existing) => *existing = parameter,
+                    None => merged.push(parameter),
+                }
+            }
+        }
+        merged
+    }
+
+    fn parameter(&mut self, doc: DocId, pointer: &str, raw: &'r Value) -> Option<ParameterDraft> {
+        let (doc, pointer, value) = self.follow(doc, pointer, raw)?;
+        let at = self.at(doc, &pointer);
+        let Some(name) = value.get("name").and_then(Value::as_str) else {
+            self.diagnostics
+                .warn(at, "a parameter has no `name`; skipped");
+            return None;
+        };
+        let location = match value.get("in").and_then(Value::as_str) {
+            Some("path") => ParamLocation::Path,
+            Some("query") => ParamLocation::Query,
+            Some("header") => ParamLocation::Header,
+            Some("cookie") => ParamLocation::Cookie,
+            other => {
+                self.diagnostics.warn(
+                    at,
+                    format!(
+                        "parameter `{name}` has `in: {}`, which OpenAPI 3 does not allow; skipped",
+                        other.unwrap_or("(missing)")
+                    ),
+                );
+                return None;
+            }
+        };
+        if location == ParamLocation::Header
+            && IGNORED_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+        {
+            self.diagnostics.info(
+                at,
+                format!("header parameter `{name}` is ignored, as OpenAPI specifies; set it with configured headers or auth"),
+            );
+            return None;
+        }
+        let mut schema = self.parameter_schema(doc, &pointer, value);
+        if let Some(map) = schema.as_object_mut() {
+            if let Some(description) = value.get("description").and_then(Value::as_str) {
+                map.insert("description".into(), json!(description));
+            }
+            if value.get("deprecated") == Some(&Value::Bool(true)) {
+                map.insert("deprecated".into(), json!(true));
+            }
+            if let Some(example) = value.get("example")
+                && !map.contains_key("examples")
+            {
+                map.insert("examples".into(), json!([example]));
+            }
+        }
+        let style = match value.get("style").and_then(Value::as_str) {
+            Some(style) => ParamStyle::parse(style).unwrap_or_else(|| {
+                self.diagnostics.warn(
+                    self.at(doc, &pointer),
+                    format!("unknown style `{style}`; using the default"),
+                );
+                ParamStyle::default_for(location)
+            }),
+            None => ParamStyle::default_for(location),
+        };
+        Some(ParameterDraft {
+            name: name.to_owned(),
+            location,
+            required: value.get("required") == Some(&Value::Bool(true)),
+            style,
+            explode: value
+                .get("explode")
+                .and_then(Value::as_bool)
+                .unwrap_or(style == ParamStyle::Form),
+            allow_reserved: value.get("allowReserved") == Some(&Value::Bool(true)),
+            deprecated: value.get("deprecated") == Some(&Value::Bool(true)),
+            schema,
+        })
+    }
+
+    /// `schema`, or the schema of the first `content` entry.
+    fn parameter_schema(&mut self, doc: DocId, pointer: &str, parameter: &Value) -> Value {
+        let found = match (
+            parameter.get("schema"),
+            parameter.get("content").and_then(Value::as_object),
+        ) {
+            (Some(schema), _) => Some((schema, push_pointer(pointer, "schema"))),
+            (None, Some(content)) => content.iter().next().and_then(|(media, entry)| {
+                let media_pointer = push_pointer(&push_pointer(pointer, "content"), media);
+                entry
+                    .get("schema")
+                    .map(|s| (s, push_pointer(&media_pointer, "schema")))
+            }),
+            (None, None) => None,
+        };
+        match found {
+            Some((schema, schema_pointer)) => {
+                let site = Site {
+                    doc,
+                    pointer: schema_pointer,
+                };
+                self.schemas
+                    .lower(schema, &site, Direction::Input, self.diagnostics)
+            }
+            None => json!({}),
+        }
+    }
+
+    /// Every `{name}` in the path needs a path parameter and every path parameter a `{name}`.
+    fn reconcile_path_parameters(
+        &mut self,
+        path: &str,
+        parameters: &mut Vec<ParameterDraft>,
+        source: &SourceRef,
+    ) {
+        let placeholders = path_placeholders(path);
+        parameters.retain(|p| {
+            let keep = p.location != ParamLocation::Path || placeholders.contains(&p.name.as_str());
+            if !keep {
+                self.diagnostics.warn(
+                    source.clone(),
+                    format!(
+                        "path parameter `{}` does not appear in `{path}`; ignored",
+                        p.name
+                    ),
+                );
+            }
+            keep
+        });
+        for placeholder in placeholders {
+            let declared = parameters
+                .iter()
+                .any(|p| p.location == ParamLocation::Path && p.name == placeholder);
+            if !declared {
+                self.diagnostics.warn(
+                    source.clone(),
+                    format!("`{{{placeholder}}}` in `{path}` has no parameter; it is a required string argument"),
+                );
+                parameters.push(ParameterDraft {
+                    name: placeholder.to_owned(),
+                    location: ParamLocation::Path,
+                    required: true,
+                    style: ParamStyle::Simple,
+                    explode: false,
+                    allow_reserved: false,
+                    deprecated: false,
+                    schema: json!({"type": "string"}),
+                });
+            }
+        }
+    }
+
+    fn request_body(&mut self, doc: DocId, pointer: &str, raw: &'r Value) -> Option<BodyDraft> {
+        let (doc, pointer, body) = self.follow(doc, pointer, raw)?;
+        let content = body
+            .get("content")
+            .and_then(Value::as_object)
+            .filter(|c| !c.is_empty());
+        let Some(content) = content else {
+            self.diagnostics.warn(
+                self.at(doc, &pointer),
+                "the request body declares no media type, so no argument can carry it",
+            );
+            return None;
+        };
+        let (media_type, entry, encoding) = content
+            .iter()
+            .map(|(media, entry)| {
+                (
+                    media,
+                    entry,
+                    classify_media_type(media, entry.get("schema")),
+                )
+            })
+            .min_by_key(|(_, _, (_, rank))| *rank)
+            .map(|(media, entry, (encoding, _))| (media, entry, encoding))?;
+        let schema = match entry.get("schema") {
+            Some(schema) => {
+                let media_pointer = push_pointer(&push_pointer(&pointer, "content"), media_type);
+                let site = Site {
+                    doc,
+                    pointer: push_pointer(&media_pointer, "schema"),
+                };
+                self.schemas
+                    .lower(schema, &site, Direction::Input, self.diagnostics)
+            }
+            None => json!({}),
+        };
+        let sent_type = if media_type.contains('*') {
+            "application/json"
+        } else {
+            media_type
+        };
+        Some(BodyDraft {
+            media_type: sent_type.to_owned(),
+            encoding,
+            required: body.get("required") == Some(&Value::Bool(true)),
+            description: text(Some(body), "description"),
+            schema,
+            alternatives: content
+                .keys()
+                .filter(|m| *m != media_type)
+                .cloned()
+                .collect(),
+        })
+    }
+
+    /// The lowest 2xx response (then `2XX`) with a JSON schema.
+    fn success_response(
+        &mut self,
+        doc: DocId,
+        pointer: &str,
+        responses: &'r Value,
+    ) -> Option<SuccessResponse> {
+        let responses = responses.as_object()?;
+        let mut candidates: Vec<(u16, &String, &Value)> = responses
+            .iter()
+            .filter_map(|(code, response)| {
+                let status = match code.as_str() {
+                    "2XX" | "2xx" => 299,
+                    code => code
+                        .parse::<u16>()
+                        .ok()
+                        .filter(|s| (200..300).contains(s))?,
+                };
+                Some((status, code, response))
+            })
+            .collect();
+        candidates.sort_by_key(|(status, _, _)| *status);
+        for (status, code, raw) in candidates {
+            let response_pointer = push_pointer(pointer, code);
+            let Some((doc, response_pointer, response)) = self.follow(doc, &response_pointer, raw)
+            else {
+                continue;
+            };
+            let Some(content) = response.get("content").and_then(Value::as_object) else {
+                continue;
+            };
+            let json_entry = content
+                .iter()
+                .filter(|(media, entry)| is_json(media) && entry.get("schema").is_some())
+                .min_by_key(|(media, _)| !media.starts_with("application/json"));
+            let Some((media, entry)) = json_entry else {
+                continue;
+            };
+            let Some(schema) = entry.get("schema") else {
+                continue;
+            };
+            let media_pointer = push_pointer(&push_pointer(&response_pointer, "content"), media);
+            let site = Site {
+                doc,
+                pointer: push_pointer(&media_pointer, "schema"),
+            };
+            let schema = self
+                .schemas
+                .lower(schema, &site, Direction::Output, self.diagnostics);
+            let wrapped = schema.get("type") != Some(&json!("object"));
+            return Some(SuccessResponse {
+                status: if status == 299 { 200 } else { status },
+                media_type: media.clone(),
+                schema,
+                wrapped,
+            });
+        }
+        None
+    }
+}
+
+/// `/users/{id}/keys/{key_id}` → `["id", "key_id"]`.
+pub(crate) fn path_placeholders(path: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else { break };
+        if !names.contains(&&after[..end]) {
+            names.push(&after[..end]);
+        }
+        rest = &after[end + 1..];
+    }
+    names
+}
+
+fn is_json(media_type: &str) -> bool {
+    let essence = media_essence(media_type);
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+fn media_essence(media_type: &str) -> String {
+    media_type
+        .split(';')
+        .next()
+        .unwrap_or(media_type)
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// How a request media type is encoded, and how much it is preferred (lower is better):
+/// JSON, then form, multipart, text, binary.
+pub(crate) fn classify_media_type(media_type: &str, schema: Option<&Value>) -> (BodyEncoding, u8) {
+    let essence = media_essence(media_type);
+    let binary_schema = schema.is_some_and(|s| s.get("format").is_some_and(|f| f == "binary"));
+    match essence.as_str() {
+        "application/json" => (BodyEncoding::Json, 0),
+        e if e.ends_with("+json") => (BodyEncoding::Json, 1),
+        "application/x-www-form-urlencoded" => (BodyEncoding::FormUrlEncoded, 2),
+        e if e.starts_with("multipart/") => (BodyEncoding::Multipart, 3),
+        "*/*" | "application/*" if !binary_schema => (BodyEncoding::Json, 6),
+        e if !binary_schema
+            && (e.starts_with("text/")
+                || e.ends_with("+xml")
+                || e.ends_with("/xml")
+                || e.ends_with("yaml")
+                || e == "application/graphql"
+                || e == "application/javascript") =>
+        {
+            (BodyEncoding::Text, 4)
+        }
+        e if binary_schema
+            || e == "application/octet-stream"
+            || e.starts_with("image/")
+            || e.starts_with("audio/")
+            || e.starts_with("video/")
+            || e == "application/pdf"
+            || e == "application/zip" =>
+        {
+            (BodyEncoding::Binary, 5)
+        }
+        _ => (BodyEncoding::Text, 7),
+    }
+}
+
+fn text(value: Option<&Value>, key: &str) -> Option<String> {
+    value?
+        .get(key)?
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// Method defaults, overridden by `x-rest-mcp-annotations` (MCP hint names).
+fn annotations(method: HttpMethod, overrides: Option<&Value>) -> Annotations {
+    let mut annotations = Annotations::for_method(method);
+    if let Some(Value::Object(overrides)) = overrides {
+        let flag = |key: &str| overrides.get(key).and_then(Value::as_bool);
+        annotations.read_only = flag("readOnlyHint").unwrap_or(annotations.read_only);
+        annotations.destructive = flag("destructiveHint").unwrap_or(annotations.destructive);
+        annotations.idempotent = flag("idempotentHint").unwrap_or(annotations.idempotent);
+        annotations.open_world = flag("openWorldHint").unwrap_or(annotations.open_world);
+    }
+    annotations
+}
+
+fn servers(value: Option<&Value>) -> Vec<Server> {
+    let Some(Value::Array(servers)) = value else {
+        return Vec::new();
+    };
+    servers
+        .iter()
+        .filter_map(|server| {
+            Some(Server {
+                url: server.get("url")?.as_str()?.to_owned(),
+                description: text(Some(server), "description"),
+                variables: server
+                    .get("variables")
+                    .and_then(Value::as_object)
+                    .map(server_variables)
+                    .unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+fn server_variables(variables: &Map<String, Value>) -> Vec<ServerVariable> {
+    variables
+        .iter()
+        .map(|(name, variable)| ServerVariable {
+            name: name.clone(),
+            default: match variable.get("default") {
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+                None => String::new(),
+            },
+            allowed: variable
+                .get("enum")
+                .and_then(Value::as_array)
+                .map(|values| {
+                    values
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            description: text(Some(variable), "description"),
+        })
+        .collect()
+}
+
+fn security_requirements(value: Option<&Value>) -> Option<Vec<SecurityRequirement>> {
+    let requirements = value?.as_array()?;
+    Some(
+        requirements
+            .iter()
+            .filter_map(Value::as_object)
+            .map(|requirement| SecurityRequirement {
+                schemes: requirement
+                    .iter()
+                    .map(|(name, scopes)| {
+                        let scopes = scopes
+                            .as_array()
+                            .map(|s| {
+                                s.iter()
+                                    .filter_map(Value::as_str)
+                                    .map(str::to_owned)
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        (name.clone(), scopes)
+                    })
+                    .collect(),
+            })
+            .collect(),
+    )
+}
+
+fn security_schemes(resolver: &Resolver, diagnostics: &mut Diagnostics) -> Vec<SecurityScheme> {
+    let root = resolver.root_id();
+    let Some(Value::Object(schemes)) = resolver.root().pointer("/components/securitySchemes")
+    else {
+        return Vec::new();
+    };
+    let mut lowered = Vec::new();
+    for (name, raw) in schemes {
+        let pointer = push_pointer("/components/securitySchemes", name);
+        let scheme = match resolver.follow(root, &pointer, raw) {
+            Ok((_, _, scheme)) => scheme,
+            Err(message) => {
+                diagnostics.warn(resolver.source(root, &pointer), message);
+                continue;
+            }
+        };
+        match security_scheme_kind(scheme) {
+            Some(kind) => lowered.push(SecurityScheme {
+                name: name.clone(),
+                kind,
+                description: text(Some(scheme), "description"),
+            }),
+            None => diagnostics.warn(
+                resolver.source(root, &pointer),
+                format!("security scheme `{name}` is incomplete or of an unknown type; ignored"),
+            ),
+        }
+    }
+    lowered
+}
+
+fn security_scheme_kind(scheme: &Value) -> Option<SecuritySchemeKind> {
+    let field = |key: &str| scheme.get(key).and_then(Value::as_str).map(str::to_owned);
+    Some(match scheme.get("type")?.as_str()? {
+        "apiKey" => SecuritySchemeKind::ApiKey {
+            location: match scheme.get("in")?.as_str()? {
+                "header" => ParamLocation::Header,
+                "query" => ParamLocation::Query,
+                "cookie" => ParamLocation::Cookie,
+                _ => return None,
+            },
+            parameter: field("name")?,
+        },
+        "http" => SecuritySchemeKind::Http {
+            scheme: field("scheme")?.to_ascii_lowercase(),
+            bearer_format: field("bearerFormat"),
+        },
+        "oauth2" => {
+            let flows = scheme.get("flows");
+            let flow_field =
+                |flow: &str, key: &str| flows?.get(flow)?.get(key)?.as_str().map(str::to_owned);
+            let mut scopes: Vec<String> = Vec::new();
+            if let Some(Value::Object(flows)) = flows {
+                for flow in flows.values() {
+                    if let Some(Value::Object(flow_scopes)) = flow.get("scopes") {
+                        for scope in flow_scopes.keys() {
+                            if !scopes.contains(scope) {
+                                scopes.push(scope.clone());
+                            }
+                        }
+                    }
+                }
+            }
+            SecuritySchemeKind::OAuth2 {
+                client_credentials_token_url: flow_field("clientCredentials", "tokenUrl"),
+                token_url: flow_field("authorizationCode", "tokenUrl")
+                    .or_else(|| flow_field("password", "tokenUrl")),
+                authorization_url: flow_field("authorizationCode", "authorizationUrl")
+                    .or_else(|| flow_field("implicit", "authorizationUrl")),
+                scopes,
+            }
+        }
+        "openIdConnect" => SecuritySchemeKind::OpenIdConnect {
+            url: field("openIdConnectUrl")?,
+        },
+        "mutualTLS" => SecuritySchemeKind::MutualTls,
+        _ => return None,
+    })
+}

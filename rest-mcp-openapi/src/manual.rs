@@ -1,0 +1,376 @@
+//! The TOML endpoint list (PRD §4.2) for APIs without a spec:
+//!
+//! ```toml
+//! [[endpoints]]
+//! name = "get_user"
+//! method = "GET"
+//! path = "/users/{id}"
+//! description = "Get a user by ID"
+//! [endpoints.path_params]
+//! id = { type = "string", description = "User ID" }
+//! [endpoints.query]
+//! fields = { type = "array", items = { type = "string" } }
+//! ```
+//!
+//! Each argument is a JSON Schema written as a TOML table (`type = "integer"` alone also
+//! works as the string `"integer"`), plus `required = true`. Tables: `path_params`,
+//! `query`, `headers`, `cookies`, `body` (with `body_type` = `json` | `form` | `multipart`
+//! or a media type). Path placeholders without a declaration are required strings.
+//! The PRD sketch used `[endpoints.path]` for path parameters, which TOML cannot hold next
+//! to `path = "/..."`; `path_params` is the name that can.
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::arguments::{BodyDraft, ParameterDraft};
+use crate::draft::{self, OperationDraft};
+use crate::error::{Diagnostics, LoadError, SourceRef};
+use crate::lower::{classify_media_type, path_placeholders};
+use crate::model::{Annotations, ApiModel, HttpMethod, ParamLocation, ParamStyle, SpecVersion};
+use crate::options::LoadOptions;
+
+/// The parts of the config file this crate reads; every other key belongs to the runtime.
+#[derive(Deserialize)]
+struct ManualFile {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    endpoints: Vec<toml::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EndpointSpec {
+    name: Option<String>,
+    method: String,
+    path: String,
+    summary: Option<String>,
+    description: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    deprecated: bool,
+    #[serde(default)]
+    hidden: bool,
+    response_path: Option<String>,
+    read_only: Option<bool>,
+    destructive: Option<bool>,
+    idempotent: Option<bool>,
+    #[serde(default)]
+    path_params: toml::Table,
+    #[serde(default)]
+    query: toml::Table,
+    #[serde(default)]
+    headers: toml::Table,
+    #[serde(default)]
+    cookies: toml::Table,
+    #[serde(default)]
+    body: toml::Table,
+    body_type: Option<String>,
+}
+
+/// Load the `[[endpoints]]` of a TOML document.
+pub(crate) fn load(
+    text: &str,
+    file: &str,
+    options: &LoadOptions,
+) -> Result<crate::Loaded, LoadError> {
+    let parsed: ManualFile = toml::from_str(text).map_err(|e| {
+        LoadError::new(
+            SourceRef::new(file, ""),
+            format!("invalid TOML: {}", e.message().trim()) + &line_of(text, e.span()),
+        )
+    })?;
+    let mut diagnostics = Diagnostics::default();
+    let mut drafts = Vec::with_capacity(parsed.endpoints.len());
+    for (index, raw) in parsed.endpoints.into_iter().enumerate() {
+        let source = SourceRef::new(file, format!("/endpoints/{index}"));
+        let spec = EndpointSpec::deserialize(raw)
+            .map_err(|e| LoadError::new(source.clone(), e.message().trim().to_owned()))?;
+        if spec.hidden {
+            continue;
+        }
+        drafts.push(endpoint(spec, source, &mut diagnostics)?);
+    }
+    if drafts.is_empty() {
+        diagnostics.warn(
+            SourceRef::new(file, "/endpoints"),
+            "no `[[endpoints]]` are defined; no tools",
+        );
+    }
+    let operations = draft::assemble(drafts, options, &mut diagnostics)?;
+    Ok(crate::Loaded {
+        model: ApiModel {
+            title: parsed
+                .title
+                .unwrap_or_else(|| "Manual endpoints".to_owned()),
+            version: String::new(),
+            description: None,
+            spec_version: SpecVersion::Manual,
+            servers: Vec::new(),
+            security_schemes: Vec::new(),
+            operations,
+        },
+        diagnostics: diagnostics.into_vec(),
+    })
+}
+
+fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    span.map(|span| {
+        let line = text
+            .get(..span.start)
+            .map_or(0, |before| before.matches('\n').count())
+            + 1;
+        format!(" (line {line})")
+    })
+    .unwrap_or_default()
+}
+
+fn endpoint(
+    spec: EndpointSpec,
+    source: SourceRef,
+    diagnostics: &mut Diagnostics,
+) -> Result<OperationDraft, LoadError> {
+    let method = HttpMethod::parse(&spec.method).ok_or_else(|| {
+        LoadError::new(
+            source.child("method"),
+            format!(
+                "unknown HTTP method `{}`; use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS",
+                spec.method
+            ),
+        )
+    })?;
+    if !spec.path.starts_with('/') {
+        return Err(LoadError::new(
+            source.child("path"),
+            format!("path `{}` must start with `/`", spec.path),
+        ));
+    }
+    let mut parameters = Vec::new();
+    for (table, location, key) in [
+        (&spec.path_params, ParamLocation::Path, "path_params"),
+        (&spec.query, ParamLocation::Query, "query"),
+        (&spec.headers, ParamLocation::Header, "headers"),
+        (&spec.cookies, ParamLocation::Cookie, "cookies"),
+    ] {
+        for (name, value) in table {
+            let at = source.child(key).child(name);
+            let (schema, required) = argument_schema(value, &at)?;
+            parameters.push(ParameterDraft {
+                name: name.clone(),
+                location,
+                required,
+                style: ParamStyle::default_for(location),
+                explode: location == ParamLocation::Query,
+                allow_reserved: false,
+                deprecated: false,
+                schema,
+            });
+        }
+    }
+    let placeholders = path_placeholders(&spec.path);
+    for parameter in parameters
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+    {
+        if !placeholders.contains(&parameter.name.as_str()) {
+            return Err(LoadError::new(
+                source.child("path_params").child(&parameter.name),
+                format!(
+                    "path parameter `{}` does not appear in `{}`",
+                    parameter.name, spec.path
+                ),
+            ));
+        }
+    }
+    for placeholder in placeholders {
+        if !parameters
+            .iter()
+            .any(|p| p.location == ParamLocation::Path && p.name == placeholder)
+        {
+            parameters.push(ParameterDraft {
+                name: placeholder.to_owned(),
+                location: ParamLocation::Path,
+                required: true,
+                style: ParamStyle::Simple,
+                explode: false,
+                allow_reserved: false,
+                deprecated: false,
+                schema: json!({"type": "string"}),
+            });
+        }
+    }
+    let body = body(&spec, &source)?;
+    if body.is_some() && method.is_safe() {
+        diagnostics.warn(
+            source.child("body"),
+            format!("a {method} request with a body is unusual; many servers ignore it"),
+        );
+    }
+    let mut annotations = Annotations::for_method(method);
+    annotations.read_only = spec.read_only.unwrap_or(annotations.read_only);
+    annotations.destructive = spec.destructive.unwrap_or(annotations.destructive);
+    annotations.idempotent = spec.idempotent.unwrap_or(annotations.idempotent);
+    Ok(OperationDraft {
+        explicit_name: spec.name,
+        operation_id: None,
+        method,
+        path: spec.path,
+        summary: spec.summary,
+        description: spec.description,
+        tags: spec.tags,
+        deprecated: spec.deprecated,
+        parameters,
+        body,
+        response: None,
+        security: Vec::new(),
+        annotations,
+        response_path: spec.response_path,
+        source,
+    })
+}
+
+fn body(spec: &EndpointSpec, source: &SourceRef) -> Result<Option<BodyDraft>, LoadError> {
+    if spec.body.is_empty() {
+        return Ok(None);
+    }
+    let media_type = match spec.body_type.as_deref().unwrap_or("json") {
+        "json" => "application/json",
+        "form" => "application/x-www-form-urlencoded",
+        "multipart" => "multipart/form-data",
+        other if other.contains('/') => other,
+        other => {
+            return Err(LoadError::new(
+                source.child("body_type"),
+                format!("unknown body_type `{other}`; use json, form, multipart or a media type"),
+            ));
+        }
+    };
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for (name, value) in &spec.body {
+        let (schema, is_required) = argument_schema(value, &source.child("body").child(name))?;
+        if is_required {
+            required.push(json!(name));
+        }
+        properties.insert(name.clone(), schema);
+    }
+    let mut schema = json!({"type": "object", "properties": properties});
+    if !required.is_empty() {
+        schema["required"] = Value::Array(required);
+    }
+    let (encoding, _) = classify_media_type(media_type, None);
+    Ok(Some(BodyDraft {
+        media_type: media_type.to_owned(),
+        encoding,
+        required: true,
+        description: None,
+        schema,
+        alternatives: Vec::new(),
+    }))
+}
+
+/// A TOML argument declaration to (JSON Schema, required).
+fn argument_schema(value: &toml::Value, at: &SourceRef) -> Result<(Value, bool), LoadError> {
+    match value {
+        toml::Value::String(kind) => Ok((json!({ "type": kind }), false)),
+        toml::Value::Table(table) => {
+            let mut schema = serde_json::to_value(table).map_err(|e| {
+                LoadError::new(at.clone(), format!("cannot convert to JSON Schema: {e}"))
+            })?;
+            let required = match schema.as_object_mut().and_then(|m| m.remove("required")) {
+                None => false,
+                Some(Value::Bool(required)) => required,
+                Some(_) => {
+                    return Err(LoadError::new(
+                        at.child("required"),
+                        "`required` must be true or false",
+                    ));
+                }
+            };
+            Ok((schema, required))
+        }
+        _ => Err(LoadError::new(
+            at.clone(),
+            "an argument must be a table such as `{ type = \"string\", description = \"...\" }` or a type name",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::BodyMapping;
+
+    const PRD_STYLE: &str = r#"
+base_url = "https://api.example.com"
+[headers]
+Authorization = "Bearer ${API_KEY}"
+
+[[endpoints]]
+name = "list_users"
+method = "GET"
+path = "/users"
+description = "List all users"
+  [endpoints.query]
+  page = { type = "integer", description = "Page number", default = 1 }
+  status = { type = "string", enum = ["active", "inactive"] }
+
+[[endpoints]]
+name = "get_user"
+method = "get"
+path = "/users/{id}"
+
+[[endpoints]]
+name = "create_user"
+method = "POST"
+path = "/users"
+  [endpoints.body]
+  name = { type = "string", required = true }
+  role = { type = "string", enum = ["admin", "member"], default = "member" }
+"#;
+
+    fn load_text(text: &str) -> Result<crate::Loaded, LoadError> {
+        load(text, "rest-mcp.toml", &LoadOptions::default())
+    }
+
+    #[test]
+    fn prd_endpoints_become_tools() {
+        let loaded = load_text(PRD_STYLE).expect("loads");
+        let ops = &loaded.model.operations;
+        assert_eq!(
+            ops.iter().map(|o| o.tool_name.as_str()).collect::<Vec<_>>(),
+            ["list_users", "get_user", "create_user"]
+        );
+        let list = ops[0].input_schema();
+        assert_eq!(list["properties"]["page"]["default"], 1);
+        assert_eq!(
+            list["properties"]["status"]["enum"],
+            json!(["active", "inactive"])
+        );
+        assert_eq!(ops[1].input_schema()["required"], json!(["id"]));
+        let Some(BodyMapping::Flattened { fields }) =
+            ops[2].request_body.as_ref().map(|b| &b.mapping)
+        else {
+            panic!("body")
+        };
+        assert_eq!(fields.len(), 2);
+        assert_eq!(ops[2].input_schema()["required"], json!(["name"]));
+        assert!(ops[0].annotations.read_only && !ops[2].annotations.read_only);
+    }
+
+    #[test]
+    fn mistakes_name_the_endpoint() {
+        let err =
+            load_text("[[endpoints]]\nmethod = \"FETCH\"\npath = \"/a\"\n").expect_err("method");
+        assert_eq!(err.location.pointer, "/endpoints/0/method");
+        let err = load_text("[[endpoints]]\nmethod = \"GET\"\npath = \"/a\"\nbogus = 1\n")
+            .expect_err("unknown key");
+        assert_eq!(err.location.pointer, "/endpoints/0");
+        assert!(err.message.contains("bogus"), "{}", err.message);
+        let err = load_text("[[endpoints]]\nmethod = \"GET\"\npath = \"/a\"\n[endpoints.path_params]\nid = \"string\"\n").expect_err("unused");
+        assert!(err.message.contains("does not appear"));
+        let err = load_text("[[endpoints]\n").expect_err("syntax");
+        assert!(err.message.contains("line 1"), "{}", err.message);
+    }
+}

@@ -1,0 +1,874 @@
+//! OpenAPI schemas to self-contained JSON Schema 2020-12.
+//!
+//! Every `$ref` is inlined (MCP clients never see `components`), OpenAPI 3.0 dialect is
+//! rewritten (`nullable`, boolean exclusive bounds, `example`), plain `allOf` object merges
+//! are flattened, and vendor noise (`x-*`, `xml`, `externalDocs`) is dropped. Recursion is
+//! cut after [`SchemaLimits::max_recursion`] re-entries and each tool schema expands at most
+//! [`SchemaLimits::max_expansions`] references, so even Stripe's cyclic graph stays small.
+//! Expansions that did not hit a cut are memoized per target, so shared schemas are
+//! lowered once however often they are used.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Map, Value, json};
+
+use crate::error::Diagnostics;
+use crate::options::SchemaLimits;
+use crate::refs::{DocId, Resolver, Target};
+
+/// Deepest schema nesting followed before the rest is replaced by a stub.
+const MAX_DEPTH: usize = 96;
+
+/// JSON Schema's simple types; anything else in `type` is dropped.
+const SIMPLE_TYPES: [&str; 7] = [
+    "array", "boolean", "integer", "null", "number", "object", "string",
+];
+
+/// Whether a schema describes data sent (tool input) or received (structured output):
+/// `readOnly` properties are dropped from inputs and `writeOnly` ones from outputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Direction {
+    Input,
+    Output,
+}
+
+/// A place a schema is lowered from, for `$ref` resolution and messages.
+#[derive(Clone, Debug)]
+pub(crate) struct Site {
+    pub(crate) doc: DocId,
+    pub(crate) pointer: String,
+}
+
+/// A memoized expansion depends on the target, the direction and how much ref depth was
+/// left when it was made (depth cuts are a function of that, so they can be shared).
+type MemoKey = (Target, Direction, usize);
+
+struct Memo {
+    value: Value,
+    expansions: usize,
+}
+
+/// State of lowering one root schema.
+#[derive(Default)]
+struct Walk {
+    stack: Vec<Target>,
+    expansions: usize,
+    cut: bool,
+    depth: usize,
+}
+
+/// Lowers schemas of one spec, sharing a memo across all of them.
+pub(crate) struct SchemaLowerer<'r> {
+    resolver: &'r Resolver,
+    openapi30: bool,
+    limits: SchemaLimits,
+    memo: HashMap<MemoKey, Memo>,
+    reported: HashSet<(DocId, String)>,
+}
+
+impl<'r> SchemaLowerer<'r> {
+    /// A lowerer for a spec whose schemas use the OpenAPI 3.0 dialect when `openapi30`.
+    pub(crate) fn new(resolver: &'r Resolver, openapi30: bool, limits: SchemaLimits) -> Self {
+        SchemaLowerer {
+            resolver,
+            openapi30,
+            limits,
+            memo: HashMap::new(),
+            reported: HashSet::new(),
+        }
+    }
+
+    /// Lower one root schema found at `site`.
+    pub(crate) fn lower(
+        &mut self,
+        schema: &Value,
+        site: &Site,
+        direction: Direction,
+        diagnostics: &mut Diagnostics,
+    ) -> Value {
+        let mut walk = Walk::default();
+        self.node(schema, site, direction, &mut walk, diagnostics)
+    }
+
+    fn node(
+        &mut self,
+        schema: &Value,
+        site: &Site,
+        direction: Direction,
+        walk: &mut Walk,
+        diagnostics: &mut Diagnostics,
+    ) -> Value {
+        let map = match schema {
+            Value::Object(map) => map,
+            Value::Bool(_) => return schema.clone(),
+            _ => {
+                self.report(
+                    site,
+                    "a schema is not an object; treated as `{}`",
+                    diagnostics,
+                );
+                return json!({});
+            }
+        };
+        if walk.depth >= MAX_DEPTH {
+            walk.cut = true;
+            return json!({ "description": "Nested too deeply to describe further." });
+        }
+        walk.depth += 1;
+        let lowered = match map.get("$ref") {
+            Some(reference) => self.reference(map, reference, site, direction, walk, diagnostics),
+            None => self.keywords(map, site, direction, walk, diagnostics),
+        };
+        walk.depth -= 1;
+        lowered
+    }
+
+    /// Inline a `$ref`, applying the recursion and size limits and any sibling keywords.
+    fn reference(
+        &mut self,
+        map: &Map<String, Value>,
+        reference: &Value,
+        site: &Site,
+        direction: Direction,
+        walk: &mut Walk,
+        diagnostics: &mut Diagnostics,
+    ) -> Value {
+        let Some(reference) = reference.as_str() else {
+            self.report(site, "`$ref` is not a string; treated as `{}`", diagnostics);
+            return json!({});
+        };
+        let (target, value) = match self.resolver.lookup(site.doc, reference) {
+            Ok(found) => found,
+            Err(message) => {
+                self.report(site, &message, diagnostics);
+                return json!({ "description": format!("Unresolved reference `{reference}`.") });
+            }
+        };
+        let name = target_name(&target.pointer);
+        let occurrences = walk.stack.iter().filter(|t| **t == target).count();
+        let resolved = if occurrences > self.limits.max_recursion {
+            walk.cut = true;
+            let at = self.resolver.source(target.doc, &target.pointer);
+            if self.reported.insert((target.doc, target.pointer.clone())) {
+                diagnostics.info(
+                    at,
+                    format!(
+                        "schema `{name}` is recursive; inlined copies are cut after {} nested level(s)",
+                        self.limits.max_recursion
+                    ),
+                );
+            }
+            stub(
+                value,
+                format!(
+                    "Recursive reference to `{name}` (same shape as the enclosing `{name}`); not expanded further."
+                ),
+            )
+        } else if walk.stack.len() >= self.max_depth(direction) {
+            stub(
+                value,
+                format!("`{name}`: not expanded (nested too deeply)."),
+            )
+        } else if walk.expansions >= self.limits.max_expansions {
+            walk.cut = true;
+            stub(
+                value,
+                format!("`{name}`: not expanded (schema size limit reached)."),
+            )
+        } else if let Some(memo) = self.memo.get(&(
+            target.clone(),
+            direction,
+            self.remaining_depth(walk, direction),
+        )) {
+            walk.expansions += memo.expansions;
+            memo.value.clone()
+        } else {
+            self.expand(target, value, direction, walk, diagnostics)
+        };
+        let siblings: Map<String, Value> = map
+            .iter()
+            .filter(|(k, _)| k.as_str() != "$ref")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if siblings.is_empty() {
+            return resolved;
+        }
+        let siblings = self.keywords(&siblings, site, direction, walk, diagnostics);
+        with_siblings(resolved, siblings)
+    }
+
+    /// Lower a `$ref` target for the first time in this context, memoizing when the result
+    /// does not depend on the context (no cut happened inside it).
+    fn expand(
+        &mut self,
+        target: Target,
+        value: &Value,
+        direction: Direction,
+        walk: &mut Walk,
+        diagnostics: &mut Diagnostics,
+    ) -> Value {
+        let key = (
+            target.clone(),
+            direction,
+            self.remaining_depth(walk, direction),
+        );
+        walk.expansions += 1;
+        let start = walk.expansions;
+        let outer_cut = std::mem::replace(&mut walk.cut, false);
+        let site = Site {
+            doc: target.doc,
+            pointer: target.pointer.clone(),
+        };
+        walk.stack.push(target.clone());
+        let lowered = self.node(value, &site, direction, walk, diagnostics);
+        walk.stack.pop();
+        let inner_cut = walk.cut;
+        walk.cut |= outer_cut;
+        if !inner_cut {
+            let expansions = walk.expansions - start + 1;
+            self.memo.insert(
+                key,
+                Memo {
+                    value: lowered.clone(),
+                    expansions,
+                },
+            );
+        }
+        lowered
+    }
+
+    fn max_depth(&self, direction: Direction) -> usize {
+        match direction {
+            Direction::Input => self.limits.max_input_depth,
+            Direction::Output => self.limits.max_output_depth,
+        }
+    }
+
+    fn remaining_depth(&self, walk: &Walk, direction: Direction) -> usize {
+        self.max_depth(direction).saturating_sub(walk.stack.len())
+    }
+
+    /// Lower every keyword of a schema object without `$ref`.
+    fn keywords(
+        &mut self,
+        map: &Map<String, Value>,
+        site: &Site,
+        direction: Direction,
+        walk: &mut Walk,
+        diagnostics: &mut Diagnostics,
+    ) -> Value {
+        let mut out = Map::with_capacity(map.len());
+        for (key, value) in map {
+            if let Some(lowered) = self.keyword(key, value, site, direction, walk, diagnostics) {
+                out.insert(key.clone(), lowered);
+            }
+        }
+        if out.get("items").is_some_and(Value::is_array)
+            && let Some(items) = out.remove("items")
+        {
+            // Draft 4 tuple form.
+            out.insert("prefixItems".into(), items);
+        }
+        self.apply_dialect(map, &mut out);
+        drop_hidden_properties(&mut out, direction);
+        merge_all_of(&mut out);
+        Value::Object(out)
+    }
+
+    /// Lower one keyword; `None` drops it.
+    fn keyword(
+        &mut self,
+        key: &str,
+        value: &Value,
+        site: &Site,
+        direction: Direction,
+        walk: &mut Walk,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Value> {
+        let mut sub = |value: &Value, walk: &mut Walk, diagnostics: &mut Diagnostics| {
+            self.node(value, site, direction, walk, diagnostics)
+        };
+        match key {
+            k if k.starts_with("x-") => None,
+            "xml" | "externalDocs" | "$schema" | "$id" | "$anchor" | "$dynamicAnchor" | "$defs"
+            | "definitions" | "$comment" | "example" | "nullable" => None,
+            "discriminator" => value
+                .get("propertyName")
+                .map(|name| json!({ "propertyName": name })),
+            "properties" | "patternProperties" | "dependentSchemas" => {
+                let map = value.as_object()?;
+                let mut lowered = Map::with_capacity(map.len());
+                for (name, schema) in map {
+                    lowered.insert(name.clone(), sub(schema, walk, diagnostics));
+                }
+                Some(Value::Object(lowered))
+            }
+            "items" => match value {
+                Value::Array(items) => Some(Value::Array(
+                    items.iter().map(|s| sub(s, walk, diagnostics)).collect(),
+                )),
+                other => Some(sub(other, walk, diagnostics)),
+            },
+            "additionalProperties"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "contains"
+            | "propertyNames"
+            | "unevaluatedProperties"
+            | "unevaluatedItems"
+            | "contentSchema" => Some(sub(value, walk, diagnostics)),
+            "allOf" | "anyOf" | "oneOf" | "prefixItems" => {
+                let items = value.as_array()?;
+                if items.is_empty() {
+                    return None;
+                }
+                Some(Value::Array(
+                    items.iter().map(|s| sub(s, walk, diagnostics)).collect(),
+                ))
+            }
+            "type" => lower_type(value),
+            "required" => string_set(value),
+            "enum" => value.as_array().map(|_| value.clone()),
+            "examples" => value.as_array().map(|_| value.clone()),
+            "minimum" | "maximum" | "multipleOf" => value.is_number().then(|| value.clone()),
+            "minLength" | "maxLength" | "minItems" | "maxItems" | "minProperties"
+            | "maxProperties" | "minContains" | "maxContains" => non_negative_integer(value),
+            "pattern" | "format" | "title" | "description" | "contentEncoding"
+            | "contentMediaType" => value.is_string().then(|| value.clone()),
+            "readOnly" | "writeOnly" | "deprecated" | "uniqueItems" => {
+                value.is_boolean().then(|| value.clone())
+            }
+            _ => Some(value.clone()),
+        }
+    }
+
+    /// OpenAPI 3.0 rewrites that need the original keywords: `nullable`, boolean
+    /// `exclusiveMinimum`/`exclusiveMaximum`, `example`, `type: file`.
+    fn apply_dialect(&self, original: &Map<String, Value>, out: &mut Map<String, Value>) {
+        for (bound, limit) in [
+            ("exclusiveMinimum", "minimum"),
+            ("exclusiveMaximum", "maximum"),
+        ] {
+            match original.get(bound) {
+                Some(Value::Bool(true)) => match out.remove(limit) {
+                    Some(value) => {
+                        out.insert(bound.into(), value);
+                    }
+                    None => {
+                        out.remove(bound);
+                    }
+                },
+                Some(Value::Bool(false)) => {
+                    out.remove(bound);
+                }
+                Some(value) if !value.is_number() => {
+                    out.remove(bound);
+                }
+                _ => {}
+            }
+        }
+        if let Some(example) = original.get("example")
+            && !out.contains_key("examples")
+        {
+            out.insert("examples".into(), json!([example]));
+        }
+        if out.get("type").and_then(Value::as_str) == Some("file") {
+            out.insert("type".into(), json!("string"));
+            out.insert("format".into(), json!("binary"));
+        }
+        let nullable = original.get("nullable") == Some(&Value::Bool(true));
+        if nullable && (self.openapi30 || !out.contains_key("type")) {
+            make_nullable(out);
+        }
+    }
+
+    fn report(&mut self, site: &Site, message: &str, diagnostics: &mut Diagnostics) {
+        if self
+            .reported
+            .insert((site.doc, format!("{}\n{message}", site.pointer)))
+        {
+            diagnostics.warn(self.resolver.source(site.doc, &site.pointer), message);
+        }
+    }
+}
+
+/// The last pointer token, unescaped: `#/components/schemas/Pet` → `Pet`.
+fn target_name(pointer: &str) -> String {
+    pointer
+        .rsplit('/')
+        .next()
+        .unwrap_or(pointer)
+        .replace("~1", "/")
+        .replace("~0", "~")
+}
+
+/// What stands in for a schema that is not expanded: its simple type (when it has one and
+/// is not nullable) and an explanation.
+fn stub(target: &Value, description: String) -> Value {
+    let mut map = Map::new();
+    let nullable = target.get("nullable") == Some(&Value::Bool(true));
+    if let Some(kind @ Value::String(_)) = target.get("type")
+        && !nullable
+    {
+        map.insert("type".into(), kind.clone());
+    }
+    map.insert("description".into(), Value::String(description));
+    Value::Object(map)
+}
+
+/// Keywords that only annotate; next to a `$ref` they override the target's.
+const ANNOTATIONS: [&str; 8] = [
+    "description",
+    "title",
+    "default",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "format",
+];
+
+/// Combine a resolved `$ref` with keywords written beside it: annotations override, and
+/// anything else applies in addition (`allOf`).
+fn with_siblings(resolved: Value, siblings: Value) -> Value {
+    let Value::Object(siblings) = siblings else {
+        return resolved;
+    };
+    let only_annotations = siblings.keys().all(|k| ANNOTATIONS.contains(&k.as_str()));
+    match resolved {
+        Value::Object(mut base) if only_annotations => {
+            base.extend(siblings);
+            Value::Object(base)
+        }
+        resolved => {
+            let mut out = Map::new();
+            out.insert("allOf".into(), json!([resolved, Value::Object(siblings)]));
+            merge_all_of(&mut out);
+            Value::Object(out)
+        }
+    }
+}
+
+fn lower_type(value: &Value) -> Option<Value> {
+    match value {
+        Value::String(kind) if SIMPLE_TYPES.contains(&kind.as_str()) || kind == "file" => {
+            Some(value.clone())
+        }
+        Value::Array(kinds) => {
+            let mut unique: Vec<Value> = Vec::new();
+            for kind in kinds {
+                if kind.as_str().is_some_and(|k| SIMPLE_TYPES.contains(&k))
+                    && !unique.contains(kind)
+                {
+                    unique.push(kind.clone());
+                }
+            }
+            (!unique.is_empty()).then_some(Value::Array(unique))
+        }
+        _ => None,
+    }
+}
+
+/// A `required` list with duplicates and non-strings removed (`required: true` on a
+/// property, a common 3.0 mistake, is dropped).
+fn string_set(value: &Value) -> Option<Value> {
+    let items = value.as_array()?;
+    let mut unique: Vec<Value> = Vec::with_capacity(items.len());
+    for item in items {
+        if item.is_string() && !unique.contains(item) {
+            unique.push(item.clone());
+        }
+    }
+    Some(Value::Array(unique))
+}
+
+fn non_negative_integer(value: &Value) -> Option<Value> {
+    if value.as_u64().is_some() {
+        return Some(value.clone());
+    }
+    let float = value.as_f64()?;
+    (float >= 0.0 && float.fract() == 0.0 && float <= u32::MAX as f64).then(|| json!(float as u64))
+}
+
+/// Allow `null` in an OpenAPI 3.0 `nullable` schema.
+fn make_nullable(out: &mut Map<String, Value>) {
+    if let Some(Value::Array(values)) = out.get_mut("enum")
+        && !values.contains(&Value::Null)
+    {
+        values.push(Value::Null);
+    }
+    match out.get_mut("type") {
+        Some(Value::String(kind)) => {
+            let kind = std::mem::take(kind);
+            out.insert("type".into(), json!([kind, "null"]));
+        }
+        Some(Value::Array(kinds)) => {
+            if !kinds.contains(&json!("null")) {
+                kinds.push(json!("null"));
+            }
+        }
+        _ => {
+            let inner = std::mem::take(out);
+            let (annotations, rest): (Map<String, Value>, Map<String, Value>) = inner
+                .into_iter()
+                .partition(|(k, _)| k == "description" || k == "title");
+            out.extend(annotations);
+            out.insert(
+                "anyOf".into(),
+                json!([Value::Object(rest), {"type": "null"}]),
+            );
+        }
+    }
+}
+
+/// Drop `readOnly` properties from input schemas and `writeOnly` ones from outputs.
+fn drop_hidden_properties(out: &mut Map<String, Value>, direction: Direction) {
+    let flag = match direction {
+        Direction::Input => "readOnly",
+        Direction::Output => "writeOnly",
+    };
+    let Some(Value::Object(properties)) = out.get_mut("properties") else {
+        return;
+    };
+    let hidden: Vec<String> = properties
+        .iter()
+        .filter(|(_, schema)| schema.get(flag) == Some(&Value::Bool(true)))
+        .map(|(name, _)| name.clone())
+        .collect();
+    if hidden.is_empty() {
+        return;
+    }
+    for name in &hidden {
+        properties.shift_remove(name);
+    }
+    if let Some(Value::Array(required)) = out.get_mut("required") {
+        required.retain(|r| r.as_str().is_none_or(|r| !hidden.iter().any(|h| h == r)));
+    }
+}
+
+/// Keywords an `allOf` member may have and still be merged as a plain object.
+const PLAIN_OBJECT_KEYS: [&str; 5] = ["type", "properties", "required", "description", "title"];
+
+fn is_plain_object(schema: &Value) -> bool {
+    match schema {
+        Value::Bool(true) => true,
+        Value::Object(map) => map.iter().all(|(k, v)| {
+            PLAIN_OBJECT_KEYS.contains(&k.as_str()) && (k != "type" || v == "object")
+        }),
+        _ => false,
+    }
+}
+
+/// Flatten `allOf` when every member (and the schema around it) is a plain object schema:
+/// properties and `required` are unioned, a property defined differently twice becomes an
+/// `allOf` of its definitions. Anything else keeps its `allOf`.
+fn merge_all_of(out: &mut Map<String, Value>) {
+    let Some(Value::Array(members)) = out.get("allOf") else {
+        return;
+    };
+    let parent_plain = out.iter().all(|(k, v)| {
+        k == "allOf" || (PLAIN_OBJECT_KEYS.contains(&k.as_str()) && (k != "type" || v == "object"))
+    });
+    if !parent_plain || !members.iter().all(is_plain_object) {
+        return;
+    }
+    let Some(Value::Array(members)) = out.remove("allOf") else {
+        return;
+    };
+    let mut properties = match out.remove("properties") {
+        Some(Value::Object(p)) => p,
+        _ => Map::new(),
+    };
+    let mut required: Vec<Value> = match out.remove("required") {
+        Some(Value::Array(r)) => r,
+        _ => Vec::new(),
+    };
+    for member in members {
+        let Value::Object(member) = member else {
+            continue;
+        };
+        for (key, value) in member {
+            match (key.as_str(), value) {
+                ("properties", Value::Object(props)) => {
+                    for (name, schema) in props {
+                        merge_property(&mut properties, name, schema);
+                    }
+                }
+                ("required", Value::Array(names)) => {
+                    for name in names {
+                        if !required.contains(&name) {
+                            required.push(name);
+                        }
+                    }
+                }
+                ("description" | "title", value) => {
+                    out.entry(key).or_insert(value);
+                }
+                _ => {}
+            }
+        }
+    }
+    out.insert("type".into(), json!("object"));
+    out.insert("properties".into(), Value::Object(properties));
+    if !required.is_empty() {
+        out.insert("required".into(), Value::Array(required));
+    }
+}
+
+fn merge_property(properties: &mut Map<String, Value>, name: String, schema: Value) {
+    match properties.get_mut(&name) {
+        None => {
+            properties.insert(name, schema);
+        }
+        Some(existing) if *existing == schema => {}
+        Some(existing) => {
+            let first = std::mem::take(existing);
+            *existing = json!({ "allOf": [first, schema] });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Origin;
+    use crate::options::ExternalRefs;
+
+    fn lower_with(
+        root: Value,
+        pointer: &str,
+        direction: Direction,
+        limits: SchemaLimits,
+        openapi30: bool,
+    ) -> (Value, Vec<String>) {
+        let resolver = Resolver::new(
+            root,
+            Origin::inline("spec"),
+            ExternalRefs::default(),
+            &mut Diagnostics::default(),
+        );
+        let mut lowerer = SchemaLowerer::new(&resolver, openapi30, limits);
+        let mut diagnostics = Diagnostics::default();
+        let schema = resolver
+            .root()
+            .pointer(pointer)
+            .cloned()
+            .unwrap_or(Value::Null);
+        let site = Site {
+            doc: resolver.root_id(),
+            pointer: pointer.into(),
+        };
+        let lowered = lowerer.lower(&schema, &site, direction, &mut diagnostics);
+        let messages = diagnostics
+            .into_vec()
+            .into_iter()
+            .map(|d| d.message)
+            .collect();
+        (lowered, messages)
+    }
+
+    fn lower30(root: Value, pointer: &str) -> Value {
+        lower_with(
+            root,
+            pointer,
+            Direction::Input,
+            SchemaLimits::default(),
+            true,
+        )
+        .0
+    }
+
+    fn contains_ref(value: &Value) -> bool {
+        match value {
+            Value::Object(map) => map.contains_key("$ref") || map.values().any(contains_ref),
+            Value::Array(items) => items.iter().any(contains_ref),
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn openapi30_dialect_becomes_2020_12() {
+        let root = json!({"s": {
+            "type": "integer", "nullable": true, "minimum": 1, "exclusiveMinimum": true,
+            "maximum": 9, "exclusiveMaximum": false, "example": 3, "x-internal": 1,
+            "xml": {"name": "n"}
+        }});
+        assert_eq!(
+            lower30(root, "/s"),
+            json!({"type": ["integer", "null"], "exclusiveMinimum": 1, "maximum": 9, "examples": [3]})
+        );
+    }
+
+    #[test]
+    fn nullable_enum_and_untyped_schemas_accept_null() {
+        let root = json!({
+            "e": {"type": "string", "enum": ["a"], "nullable": true},
+            "u": {"description": "d", "nullable": true, "allOf": [{"type": "object", "properties": {"x": {"type": "string"}}, "required": ["x"]}, {"required": ["x"]}]}
+        });
+        assert_eq!(
+            lower30(root.clone(), "/e"),
+            json!({"type": ["string", "null"], "enum": ["a", null]})
+        );
+        let u = lower30(root, "/u");
+        assert_eq!(u["description"], "d");
+        assert_eq!(u["anyOf"][1], json!({"type": "null"}));
+    }
+
+    #[test]
+    fn refs_are_inlined_with_sibling_annotations() {
+        let root = json!({
+            "components": {"schemas": {"Id": {"type": "integer", "description": "An id"}}},
+            "s": {"type": "object", "properties": {
+                "a": {"$ref": "#/components/schemas/Id"},
+                "b": {"$ref": "#/components/schemas/Id", "description": "Owner id"},
+                "c": {"$ref": "#/components/schemas/Id", "minimum": 3}
+            }}
+        });
+        let s = lower30(root, "/s");
+        assert_eq!(
+            s["properties"]["a"],
+            json!({"type": "integer", "description": "An id"})
+        );
+        assert_eq!(s["properties"]["b"]["description"], "Owner id");
+        assert_eq!(s["properties"]["c"]["allOf"][1], json!({"minimum": 3}));
+        assert!(!contains_ref(&s));
+    }
+
+    #[test]
+    fn recursion_is_cut_with_a_note() {
+        let root = json!({"components": {"schemas": {"Node": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}
+        }}}, "s": {"$ref": "#/components/schemas/Node"}});
+        let limits = SchemaLimits {
+            max_recursion: 0,
+            ..SchemaLimits::default()
+        };
+        let (s, messages) = lower_with(root.clone(), "/s", Direction::Input, limits, true);
+        let cut = &s["properties"]["children"]["items"];
+        assert_eq!(cut["type"], "object");
+        assert!(
+            cut["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("Recursive reference to `Node`"))
+        );
+        assert!(messages.iter().any(|m| m.contains("recursive")));
+        let limits = SchemaLimits {
+            max_recursion: 1,
+            ..SchemaLimits::default()
+        };
+        let (deeper, _) = lower_with(root, "/s", Direction::Input, limits, true);
+        let nested = &deeper["properties"]["children"]["items"]["properties"]["children"]["items"];
+        assert!(
+            nested["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("Recursive"))
+        );
+        assert!(!contains_ref(&deeper));
+    }
+
+    #[test]
+    fn mutual_recursion_and_the_expansion_budget_terminate() {
+        let mut schemas = Map::new();
+        for i in 0..30 {
+            let props: Map<String, Value> = (0..30)
+                .map(|j| {
+                    (
+                        format!("p{j}"),
+                        json!({"$ref": format!("#/components/schemas/S{j}")}),
+                    )
+                })
+                .collect();
+            schemas.insert(
+                format!("S{i}"),
+                json!({"type": "object", "properties": props}),
+            );
+        }
+        let root =
+            json!({"components": {"schemas": schemas}, "s": {"$ref": "#/components/schemas/S0"}});
+        let limits = SchemaLimits {
+            max_recursion: 0,
+            max_input_depth: 8,
+            max_output_depth: 8,
+            max_expansions: 50,
+        };
+        let (s, _) = lower_with(root, "/s", Direction::Output, limits, true);
+        let text = s.to_string();
+        assert!(text.contains("schema size limit"));
+        assert!(text.len() < 200_000, "{}", text.len());
+        assert!(!contains_ref(&s));
+    }
+
+    #[test]
+    fn plain_all_of_is_merged_and_others_are_kept() {
+        let root = json!({
+            "components": {"schemas": {"Base": {"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]}}},
+            "plain": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name", "id"]}]},
+            "mixed": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"oneOf": [{"required": ["a"]}, {"required": ["b"]}]}]}
+        });
+        assert_eq!(
+            lower30(root.clone(), "/plain"),
+            json!({"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}, "required": ["id", "name"]})
+        );
+        assert!(lower30(root, "/mixed")["allOf"].is_array());
+    }
+
+    #[test]
+    fn read_only_and_write_only_depend_on_direction() {
+        let root = json!({"s": {"type": "object", "required": ["id", "password"], "properties": {
+            "id": {"type": "integer", "readOnly": true},
+            "password": {"type": "string", "writeOnly": true}
+        }}});
+        let (input, _) = lower_with(
+            root.clone(),
+            "/s",
+            Direction::Input,
+            SchemaLimits::default(),
+            true,
+        );
+        assert_eq!(input["required"], json!(["password"]));
+        assert!(input["properties"].get("id").is_none());
+        let (output, _) = lower_with(root, "/s", Direction::Output, SchemaLimits::default(), true);
+        assert_eq!(output["required"], json!(["id"]));
+        assert!(output["properties"].get("password").is_none());
+    }
+
+    #[test]
+    fn invalid_keywords_are_dropped_so_the_result_is_valid_json_schema() {
+        let root = json!({"s": {"type": "date", "required": true, "enum": "x", "maxLength": 4.0, "minLength": -1,
+            "discriminator": {"propertyName": "kind", "mapping": {"a": "#/components/schemas/A"}}, "items": [{"type": "string"}]}});
+        assert_eq!(
+            lower30(root, "/s"),
+            json!({"maxLength": 4, "discriminator": {"propertyName": "kind"}, "prefixItems": [{"type": "string"}]})
+        );
+    }
+
+    #[test]
+    fn unresolved_refs_become_a_described_any_schema() {
+        let (s, messages) = lower_with(
+            json!({"s": {"$ref": "#/nope"}}),
+            "/s",
+            Direction::Input,
+            SchemaLimits::default(),
+            true,
+        );
+        assert!(
+            s["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("#/nope"))
+        );
+        assert!(messages[0].contains("points to nothing"));
+    }
+
+    #[test]
+    fn openapi31_schemas_pass_through() {
+        let root = json!({"s": {"type": ["string", "null"], "const": "a", "exclusiveMinimum": 3, "examples": ["a"]}});
+        let (s, _) = lower_with(root, "/s", Direction::Input, SchemaLimits::default(), false);
+        assert_eq!(
+            s,
+            json!({"type": ["string", "null"], "const": "a", "exclusiveMinimum": 3, "examples": ["a"]})
+        );
+    }
+}
