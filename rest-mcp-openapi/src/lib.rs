@@ -114,12 +114,15 @@ pub fn load(bytes: &[u8], origin: Origin, options: &LoadOptions) -> Result<Loade
         SpecVersion::Swagger2 => swagger2::convert(root, &label, &mut diagnostics)?,
         _ => root,
     };
-    let resolver = refs::Resolver::new(
+    let mut resolver = refs::Resolver::new(
         root,
         origin,
         options.external_refs.clone(),
         &mut diagnostics,
     );
+    if version == SpecVersion::Swagger2 {
+        resolver.map_root_pointers(swagger2::original_pointer);
+    }
     let model = lower::lower(&resolver, version, options, &mut diagnostics)?;
     Ok(Loaded {
         model,

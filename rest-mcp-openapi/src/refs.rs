@@ -52,6 +52,9 @@ pub(crate) struct Resolver {
     /// Directory that file refs must stay inside.
     confinement: Option<PathBuf>,
     policy: ExternalRefs,
+    /// Maps pointers into the root document to the text the user wrote (Swagger 2.0 specs
+    /// are converted before lowering).
+    root_pointers: fn(&str) -> String,
 }
 
 impl Resolver {
@@ -91,9 +94,15 @@ impl Resolver {
             by_key: HashMap::from([(key, DocId(0))]),
             confinement,
             policy,
+            root_pointers: str::to_owned,
         };
         resolver.load_external_documents(diagnostics);
         resolver
+    }
+
+    /// Report locations in the root document through `map` (for converted documents).
+    pub(crate) fn map_root_pointers(&mut self, map: fn(&str) -> String) {
+        self.root_pointers = map;
     }
 
     /// The spec document.
@@ -108,7 +117,11 @@ impl Resolver {
 
     /// A location in a document, for messages.
     pub(crate) fn source(&self, doc: DocId, pointer: &str) -> SourceRef {
-        SourceRef::new(self.label(doc), pointer)
+        if doc == DocId(0) {
+            SourceRef::new(self.label(doc), (self.root_pointers)(pointer))
+        } else {
+            SourceRef::new(self.label(doc), pointer)
+        }
     }
 
     fn label(&self, doc: DocId) -> &str {

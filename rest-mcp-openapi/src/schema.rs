@@ -32,6 +32,12 @@ pub(crate) enum Direction {
     Output,
 }
 
+/// A `$ref` value and whether it is an `allOf` member (composition, not nesting).
+struct Reference<'a> {
+    value: &'a Value,
+    composing: bool,
+}
+
 /// A place a schema is lowered from, for `$ref` resolution and messages.
 #[derive(Clone, Debug)]
 pub(crate) struct Site {
@@ -51,7 +57,12 @@ struct Memo {
 /// State of lowering one root schema.
 #[derive(Default)]
 struct Walk {
+    /// Every `$ref` being expanded, outermost first (for cycle detection).
     stack: Vec<Target>,
+    /// How many of those nest (an `allOf` member composes, it does not nest).
+    nesting: usize,
+    /// Set just before lowering an `allOf` member; read and cleared by `node`.
+    composing: bool,
     expansions: usize,
     cut: bool,
     depth: usize,
@@ -98,6 +109,7 @@ impl<'r> SchemaLowerer<'r> {
         walk: &mut Walk,
         diagnostics: &mut Diagnostics,
     ) -> Value {
+        let composing = std::mem::take(&mut walk.composing);
         let map = match schema {
             Value::Object(map) => map,
             Value::Bool(_) => return schema.clone(),
@@ -116,7 +128,13 @@ impl<'r> SchemaLowerer<'r> {
         }
         walk.depth += 1;
         let lowered = match map.get("$ref") {
-            Some(reference) => self.reference(map, reference, site, direction, walk, diagnostics),
+            Some(reference) => {
+                let reference = Reference {
+                    value: reference,
+                    composing,
+                };
+                self.reference(map, reference, site, direction, walk, diagnostics)
+            }
             None => self.keywords(map, site, direction, walk, diagnostics),
         };
         walk.depth -= 1;
@@ -127,13 +145,14 @@ impl<'r> SchemaLowerer<'r> {
     fn reference(
         &mut self,
         map: &Map<String, Value>,
-        reference: &Value,
+        reference: Reference<'_>,
         site: &Site,
         direction: Direction,
         walk: &mut Walk,
         diagnostics: &mut Diagnostics,
     ) -> Value {
-        let Some(reference) = reference.as_str() else {
+        let composing = reference.composing;
+        let Some(reference) = reference.value.as_str() else {
             self.report(site, "`$ref` is not a string; treated as `{}`", diagnostics);
             return json!({});
         };
@@ -164,7 +183,7 @@ impl<'r> SchemaLowerer<'r> {
                     "Recursive reference to `{name}` (same shape as the enclosing `{name}`); not expanded further."
                 ),
             )
-        } else if walk.stack.len() >= self.max_depth(direction) {
+        } else if !composing && !is_leaf(value) && walk.nesting >= self.max_depth(direction) {
             stub(
                 value,
                 format!("`{name}`: not expanded (nested too deeply)."),
@@ -178,12 +197,12 @@ impl<'r> SchemaLowerer<'r> {
         } else if let Some(memo) = self.memo.get(&(
             target.clone(),
             direction,
-            self.remaining_depth(walk, direction),
+            self.remaining_depth(walk, direction, composing),
         )) {
             walk.expansions += memo.expansions;
             memo.value.clone()
         } else {
-            self.expand(target, value, direction, walk, diagnostics)
+            self.expand(target, value, direction, composing, walk, diagnostics)
         };
         let siblings: Map<String, Value> = map
             .iter()
@@ -204,13 +223,14 @@ impl<'r> SchemaLowerer<'r> {
         target: Target,
         value: &Value,
         direction: Direction,
+        composing: bool,
         walk: &mut Walk,
         diagnostics: &mut Diagnostics,
     ) -> Value {
         let key = (
             target.clone(),
             direction,
-            self.remaining_depth(walk, direction),
+            self.remaining_depth(walk, direction, composing),
         );
         walk.expansions += 1;
         let start = walk.expansions;
@@ -219,8 +239,11 @@ impl<'r> SchemaLowerer<'r> {
             doc: target.doc,
             pointer: target.pointer.clone(),
         };
+        let nests = usize::from(!composing);
         walk.stack.push(target.clone());
+        walk.nesting += nests;
         let lowered = self.node(value, &site, direction, walk, diagnostics);
+        walk.nesting -= nests;
         walk.stack.pop();
         let inner_cut = walk.cut;
         walk.cut |= outer_cut;
@@ -244,8 +267,10 @@ impl<'r> SchemaLowerer<'r> {
         }
     }
 
-    fn remaining_depth(&self, walk: &Walk, direction: Direction) -> usize {
-        self.max_depth(direction).saturating_sub(walk.stack.len())
+    /// Ref depth left for a target entered now (a composed target uses none).
+    fn remaining_depth(&self, walk: &Walk, direction: Direction, composing: bool) -> usize {
+        let used = walk.nesting + usize::from(!composing);
+        self.max_depth(direction).saturating_sub(used)
     }
 
     /// Lower every keyword of a schema object without `$ref`.
@@ -324,8 +349,15 @@ impl<'r> SchemaLowerer<'r> {
                 if items.is_empty() {
                     return None;
                 }
+                let composing = key == "allOf";
                 Some(Value::Array(
-                    items.iter().map(|s| sub(s, walk, diagnostics)).collect(),
+                    items
+                        .iter()
+                        .map(|s| {
+                            walk.composing = composing;
+                            sub(s, walk, diagnostics)
+                        })
+                        .collect(),
                 ))
             }
             "type" => lower_type(value),
@@ -402,6 +434,24 @@ fn target_name(pointer: &str) -> String {
         .unwrap_or(pointer)
         .replace("~1", "/")
         .replace("~0", "~")
+}
+
+/// A schema with nothing nested (an enum, a formatted string): cheap to inline at any
+/// depth, and the part of a deep schema a model most needs.
+fn is_leaf(schema: &Value) -> bool {
+    const NESTING: [&str; 8] = [
+        "$ref",
+        "properties",
+        "items",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "additionalProperties",
+        "prefixItems",
+    ];
+    schema
+        .as_object()
+        .is_some_and(|map| !NESTING.iter().any(|k| map.contains_key(*k)))
 }
 
 /// What stands in for a schema that is not expanded: its simple type (when it has one and
@@ -611,7 +661,9 @@ fn merge_all_of(out: &mut Map<String, Value>) {
         }
     }
     out.insert("type".into(), json!("object"));
-    out.insert("properties".into(), Value::Object(properties));
+    if !properties.is_empty() {
+        out.insert("properties".into(), Value::Object(properties));
+    }
     if !required.is_empty() {
         out.insert("required".into(), Value::Array(required));
     }

@@ -273,6 +273,9 @@ impl<'a> Converter<'a> {
     fn paths(&mut self) -> Value {
         let at = self.top().child("paths");
         let mut out = Object::new();
+        if !self.root.contains_key("paths") {
+            self.warn(&self.top(), "the spec has no `paths`; no tools");
+        }
         let Some(paths) = self.object(self.root.get("paths"), &at) else {
             return Value::Object(out);
         };
@@ -1006,6 +1009,48 @@ fn unescape_token(token: &str) -> String {
     token.replace("~1", "/").replace("~0", "~")
 }
 
+/// The place in the original Swagger 2.0 document that a pointer into the converted
+/// document came from, so messages point at what the user wrote. Parts that have no
+/// exact original (a request body built from `in: body` or `formData` parameters) map to
+/// the nearest enclosing place.
+pub(crate) fn original_pointer(converted: &str) -> String {
+    const MOVED: [(&str, &str); 4] = [
+        ("/components/schemas/", "/definitions/"),
+        ("/components/parameters/", "/parameters/"),
+        ("/components/responses/", "/responses/"),
+        ("/components/securitySchemes/", "/securityDefinitions/"),
+    ];
+    for (new, old) in MOVED {
+        if let Some(rest) = converted.strip_prefix(new) {
+            return format!("{old}{rest}");
+        }
+    }
+    let tokens: Vec<&str> = converted.split('/').collect();
+    // ["", "paths", path, method, ...]
+    if tokens.get(1) != Some(&"paths") || tokens.len() <= 4 {
+        return converted.to_owned();
+    }
+    let operation = tokens[..4].join("/");
+    match (
+        tokens.get(4).copied(),
+        tokens.get(6).copied(),
+        tokens.get(7).copied(),
+    ) {
+        (Some("requestBody"), _, _) => format!("{operation}/parameters"),
+        (Some("parameters"), Some("schema"), _) => tokens[..6].join("/"),
+        (Some("responses"), Some("content"), Some(_)) => {
+            let rest = tokens.get(9..).map(|t| t.join("/")).unwrap_or_default();
+            let response = tokens[..6].join("/");
+            if rest.is_empty() {
+                format!("{response}/schema")
+            } else {
+                format!("{response}/schema/{rest}")
+            }
+        }
+        _ => converted.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::{Value, json};
@@ -1022,7 +1067,9 @@ mod tests {
 
     /// A minimal Swagger document with the keys of `extra` added to the root.
     fn doc(extra: Value) -> Value {
-        let mut root = json!({ "swagger": "2.0", "info": { "title": "T", "version": "1" } });
+        let mut root = json!({
+            "swagger": "2.0", "info": { "title": "T", "version": "1" }, "paths": {},
+        });
         if let (Value::Object(root), Value::Object(extra)) = (&mut root, extra) {
             root.extend(extra);
         }
@@ -1866,6 +1913,7 @@ mod tests {
                 doc(json!({ "paths": [] })),
                 "/paths".to_string(),
             ),
+            ("no paths", json!({ "swagger": "2.0" }), String::new()),
             (
                 "path item not an object",
                 doc(json!({ "paths": { "/a": 1 } })),
@@ -2011,6 +2059,40 @@ mod tests {
                 [pointer],
                 "{case}: {diagnostics:?}"
             );
+        }
+    }
+
+    #[test]
+    fn converted_pointers_map_back_to_the_original_document() {
+        for (converted, original) in [
+            (
+                "/components/schemas/Pet/properties/id",
+                "/definitions/Pet/properties/id",
+            ),
+            (
+                "/components/securitySchemes/key",
+                "/securityDefinitions/key",
+            ),
+            (
+                "/paths/~1pets/post/requestBody/content/application~1json/schema",
+                "/paths/~1pets/post/parameters",
+            ),
+            (
+                "/paths/~1pets/get/parameters/1/schema/items",
+                "/paths/~1pets/get/parameters/1",
+            ),
+            (
+                "/paths/~1pets/get/responses/200/content/application~1json/schema/items",
+                "/paths/~1pets/get/responses/200/schema/items",
+            ),
+            (
+                "/paths/~1pets/get/responses/200/content/application~1json/schema",
+                "/paths/~1pets/get/responses/200/schema",
+            ),
+            ("/paths/~1pets/get", "/paths/~1pets/get"),
+            ("/info", "/info"),
+        ] {
+            assert_eq!(super::original_pointer(converted), original, "{converted}");
         }
     }
 }
