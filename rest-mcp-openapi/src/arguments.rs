@@ -107,7 +107,10 @@ fn bind_body(
         body.encoding,
         BodyEncoding::Json | BodyEncoding::FormUrlEncoded | BodyEncoding::Multipart
     );
-    let mapping = if structured && is_flattenable(&body.schema) {
+    let mapping = if structured && admits_only_empty_object(&body.schema) {
+        // Nothing can be sent (Stripe declares such bodies on GETs): no argument at all.
+        BodyMapping::Flattened { fields: Vec::new() }
+    } else if structured && is_flattenable(&body.schema) {
         flatten(&body, claims)
     } else {
         if matches!(
@@ -161,6 +164,24 @@ fn is_flattenable(schema: &Value) -> bool {
     .any(|k| map.contains_key(*k))
         || matches!(map.get("additionalProperties"), Some(v) if v != &Value::Bool(false));
     has_properties && !loses_something && is_objectish(schema)
+}
+
+/// `{type: object, additionalProperties: false}` with no properties: only `{}` is valid.
+fn admits_only_empty_object(schema: &Value) -> bool {
+    let Some(map) = schema.as_object() else {
+        return false;
+    };
+    let no_properties = map
+        .get("properties")
+        .and_then(Value::as_object)
+        .is_none_or(|p| p.is_empty());
+    let composed = ["oneOf", "anyOf", "allOf", "patternProperties"]
+        .iter()
+        .any(|k| map.contains_key(*k));
+    is_objectish(schema)
+        && no_properties
+        && !composed
+        && map.get("additionalProperties") == Some(&Value::Bool(false))
 }
 
 fn is_objectish(schema: &Value) -> bool {
@@ -445,6 +466,23 @@ mod tests {
             panic!()
         };
         assert_eq!(schema["type"], "string");
+    }
+
+    #[test]
+    fn bodies_that_admit_only_the_empty_object_take_no_argument() {
+        let schema = json!({"type": "object", "properties": {}, "additionalProperties": false});
+        let (_, b, _) = run(
+            vec![],
+            Some(body(
+                BodyEncoding::FormUrlEncoded,
+                "application/x-www-form-urlencoded",
+                schema,
+            )),
+        );
+        assert_eq!(
+            b.map(|b| b.mapping),
+            Some(BodyMapping::Flattened { fields: vec![] })
+        );
     }
 
     #[test]

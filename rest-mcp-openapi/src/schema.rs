@@ -171,10 +171,10 @@ impl<'r> SchemaLowerer<'r> {
             if self.reported.insert((target.doc, target.pointer.clone())) {
                 diagnostics.info(
                     at,
-                    format!(
-                        "schema `{name}` is recursive; inlined copies are cut after {} nested level(s)",
-                        self.limits.max_recursion
-                    ),
+                    match self.limits.max_recursion {
+                        0 => format!("schema `{name}` is recursive; it is cut where it first contains itself"),
+                        n => format!("schema `{name}` is recursive; it is cut after containing itself {n} time(s)"),
+                    },
                 );
             }
             stub(
@@ -296,6 +296,9 @@ impl<'r> SchemaLowerer<'r> {
         }
         self.apply_dialect(map, &mut out);
         drop_hidden_properties(&mut out, direction);
+        if direction == Direction::Output {
+            loosen_for_output(&mut out);
+        }
         merge_all_of(&mut out);
         Value::Object(out)
     }
@@ -598,6 +601,39 @@ fn drop_hidden_properties(out: &mut Map<String, Value>, direction: Direction) {
     }
 }
 
+/// Validation keywords dropped from output schemas. MCP clients reject `structuredContent`
+/// that does not match a declared output schema, and real APIs routinely omit "required"
+/// fields, add enum values or exceed documented bounds; the output schema describes the
+/// response's shape (types, properties, descriptions), it does not police the upstream.
+const OUTPUT_CONSTRAINTS: [&str; 16] = [
+    "required",
+    "enum",
+    "const",
+    "pattern",
+    "format",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+];
+
+fn loosen_for_output(out: &mut Map<String, Value>) {
+    for keyword in OUTPUT_CONSTRAINTS {
+        out.remove(keyword);
+    }
+    out.remove("multipleOf");
+    if out.get("additionalProperties") == Some(&Value::Bool(false)) {
+        out.remove("additionalProperties");
+    }
+}
+
 /// Keywords an `allOf` member may have and still be merged as a plain object.
 const PLAIN_OBJECT_KEYS: [&str; 5] = ["type", "properties", "required", "description", "title"];
 
@@ -883,8 +919,20 @@ mod tests {
         assert_eq!(input["required"], json!(["password"]));
         assert!(input["properties"].get("id").is_none());
         let (output, _) = lower_with(root, "/s", Direction::Output, SchemaLimits::default(), true);
-        assert_eq!(output["required"], json!(["id"]));
+        assert!(output["properties"].get("id").is_some());
         assert!(output["properties"].get("password").is_none());
+    }
+
+    #[test]
+    fn output_schemas_describe_shape_without_policing_values() {
+        let root = json!({"s": {"type": "object", "required": ["a"], "additionalProperties": false, "properties": {
+            "a": {"type": "string", "enum": ["x"], "maxLength": 3, "format": "date", "description": "A"}
+        }}});
+        let (output, _) = lower_with(root, "/s", Direction::Output, SchemaLimits::default(), true);
+        assert_eq!(
+            output,
+            json!({"type": "object", "properties": {"a": {"type": "string", "description": "A"}}})
+        );
     }
 
     #[test]
