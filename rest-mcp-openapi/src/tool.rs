@@ -135,8 +135,12 @@ impl Operation {
     }
 
     /// The schema of `structuredContent`: the success response schema, wrapped as
-    /// `{"result": …}` when its root is not an object.
+    /// `{"result": …}` when its root is not an object. None when the tool returns only a
+    /// part of the response (`response_path`), whose shape the spec does not describe.
     pub fn output_schema(&self) -> Option<Value> {
+        if self.response_path.is_some() {
+            return None;
+        }
         let response = self.response.as_ref()?;
         if !response.wrapped {
             return Some(response.schema.clone());

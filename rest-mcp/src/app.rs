@@ -1,0 +1,283 @@
+//! From a resolved [`Config`] to a served [`ToolSet`]: fetch or read the spec, load the
+//! model, pick the base URL, set up credentials and the executor.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+use rest_mcp_openapi::{
+    ApiModel, Diagnostic, LoadOptions, Origin, SecuritySchemeKind, load, load_manual,
+};
+
+use crate::auth::UpstreamAuth;
+use crate::config::{Config, SpecSource};
+use crate::executor::{Executor, ExecutorConfig};
+use crate::toolset::ToolSet;
+
+/// Largest spec document downloaded (GitHub's is 13 MB).
+pub const MAX_SPEC_BYTES: usize = 64 * 1024 * 1024;
+
+/// Everything built from a config.
+#[derive(Debug)]
+pub struct Service {
+    /// The loaded model.
+    pub model: ApiModel,
+    /// What the loader noticed.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The base URL requests go to.
+    pub base_url: Url,
+    /// The tools.
+    pub tools: ToolSet,
+}
+
+/// Load the spec named by `config` and build its tools.
+pub async fn load_service(config: &Config) -> Result<Service, String> {
+    let client = reqwest::Client::builder()
+        .timeout(config.timeout.max(Duration::from_secs(30)))
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+    let (model, diagnostics) = load_model(config, &client).await?;
+    let base_url = base_url(config, &model)?;
+    // Token requests never follow redirects: a redirect could carry the client secret
+    // (sent in the form body) to another host.
+    let token_client = reqwest::Client::builder()
+        .timeout(config.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+    let auth = match &config.auth {
+        Some(auth) => {
+            UpstreamAuth::new(auth.clone(), token_client).map_err(|e| format!("[auth]: {e}"))?
+        }
+        None => UpstreamAuth::none(),
+    };
+    let executor = Executor::new(ExecutorConfig {
+        base_url: base_url.clone(),
+        headers: config.headers.clone(),
+        auth,
+        timeout: config.timeout,
+        max_response_size: config.max_response_size,
+    })?;
+    let tools = ToolSet::from_model(&model, Arc::new(executor))?;
+    Ok(Service {
+        model,
+        diagnostics,
+        base_url,
+        tools,
+    })
+}
+
+async fn load_model(
+    config: &Config,
+    client: &reqwest::Client,
+) -> Result<(ApiModel, Vec<Diagnostic>), String> {
+    let mut options = config.load.clone();
+    if config.allow_remote_refs {
+        options.external_refs.remote = Some(remote_fetcher(client.clone()));
+    }
+    let loaded = match &config.spec {
+        SpecSource::File(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| format!("cannot read the spec {}: {e}", path.display()))?;
+            let origin = Origin::File(path.clone());
+            load_blocking(bytes, origin, options).await?
+        }
+        SpecSource::Url(url) => {
+            let bytes = download(client, url).await?;
+            load_blocking(bytes, Origin::Url(url.clone()), options).await?
+        }
+        SpecSource::Manual { file, text } => {
+            load_manual(text, Origin::File(file.clone()), &options).map_err(|e| e.to_string())?
+        }
+    };
+    Ok((loaded.model, loaded.diagnostics))
+}
+
+/// Loading is CPU-bound and may fetch remote refs synchronously: run it off the runtime.
+async fn load_blocking(
+    bytes: Vec<u8>,
+    origin: Origin,
+    options: LoadOptions,
+) -> Result<rest_mcp_openapi::Loaded, String> {
+    tokio::task::spawn_blocking(move || load(&bytes, origin, &options).map_err(|e| e.to_string()))
+        .await
+        .map_err(|e| format!("loading the spec failed: {e}"))?
+}
+
+fn remote_fetcher(client: reqwest::Client) -> Arc<rest_mcp_openapi::RemoteFetcher> {
+    let handle = tokio::runtime::Handle::current();
+    Arc::new(move |url: &str| handle.block_on(download(&client, url)))
+}
+
+/// GET a document, refusing non-2xx answers and anything over [`MAX_SPEC_BYTES`].
+pub async fn download(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, String> {
+    let mut response = client
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| format!("cannot download {url}: {e}"))?;
+    if !response.status().is_success() {
+        return Err(format!("cannot download {url}: HTTP {}", response.status()));
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| format!("cannot download {url}: {e}"))?
+    {
+        if bytes.len() + chunk.len() > MAX_SPEC_BYTES {
+            return Err(format!(
+                "{url} is larger than {} MiB",
+                MAX_SPEC_BYTES / (1024 * 1024)
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+/// `--base-url`, else the spec's first server (variables at their defaults, relative URLs
+/// resolved against a spec URL).
+fn base_url(config: &Config, model: &ApiModel) -> Result<Url, String> {
+    if let Some(url) = &config.base_url {
+        return Url::parse(url).map_err(|e| format!("base URL `{url}`: {e}"));
+    }
+    let Some(server) = model.servers.first() else {
+        return Err(
+            "the spec names no server; give the API's address with --base-url (or BASE_URL)"
+                .to_owned(),
+        );
+    };
+    let url = server.url_with_defaults();
+    match Url::parse(&url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(parsed),
+        Ok(_) => Err(format!(
+            "the spec's server `{url}` is not http(s); give --base-url"
+        )),
+        Err(_) => match &config.spec {
+            SpecSource::Url(spec_url) => Url::parse(spec_url)
+                .and_then(|base| base.join(&url))
+                .map_err(|e| format!("cannot resolve the spec's server `{url}`: {e}")),
+            _ => Err(format!(
+                "the spec's server `{url}` is relative; give the API's address with --base-url (or BASE_URL)"
+            )),
+        },
+    }
+}
+
+/// How a user supplies each credential the spec declares, for `rest-mcp list` and docs.
+pub fn credential_hints(model: &ApiModel) -> Vec<String> {
+    model
+        .security_schemes
+        .iter()
+        .map(|scheme| {
+            let how = match &scheme.kind {
+                SecuritySchemeKind::ApiKey { location, parameter } => match location {
+                    rest_mcp_openapi::ParamLocation::Header => format!("--header '{parameter}: ${{API_KEY}}' or [auth] type = \"apikey_header\", key = \"{parameter}\", value = \"${{API_KEY}}\""),
+                    rest_mcp_openapi::ParamLocation::Query => format!("[auth] type = \"apikey_query\", key = \"{parameter}\", value = \"${{API_KEY}}\""),
+                    _ => format!("[auth] type = \"apikey_cookie\", key = \"{parameter}\", value = \"${{API_KEY}}\""),
+                },
+                SecuritySchemeKind::Http { scheme, .. } if scheme == "basic" => {
+                    "[auth] type = \"basic\", username = \"...\", password = \"${PASSWORD}\"".to_owned()
+                }
+                SecuritySchemeKind::Http { .. } => "--header 'Authorization: Bearer ${TOKEN}' or [auth] type = \"bearer\", token = \"${TOKEN}\"".to_owned(),
+                SecuritySchemeKind::OAuth2 { client_credentials_token_url: Some(url), .. } => {
+                    format!("[auth] type = \"oauth2_cc\", token_url = \"{url}\", client_id = \"...\", client_secret = \"${{CLIENT_SECRET}}\"")
+                }
+                SecuritySchemeKind::OAuth2 { .. } | SecuritySchemeKind::OpenIdConnect { .. } => {
+                    "obtain a token yourself and pass --header 'Authorization: Bearer ${TOKEN}'".to_owned()
+                }
+                SecuritySchemeKind::MutualTls => "mutual TLS is not supported yet".to_owned(),
+            };
+            format!("{}: {how}", scheme.name)
+        })
+        .collect()
+}
+
+/// The human table of `rest-mcp list`.
+pub fn tool_table(service: &Service) -> String {
+    let tools = service.tools.tools();
+    let mut rows: Vec<[String; 5]> = Vec::with_capacity(tools.len());
+    let mut total_tokens = 0usize;
+    for (operation, tool) in service.model.operations.iter().zip(tools) {
+        let tokens = serde_json::to_string(tool).map_or(0, |json| json.len().div_ceil(4));
+        total_tokens += tokens;
+        let required: Vec<&str> = tool
+            .input_schema
+            .get("required")
+            .and_then(|r| r.as_array())
+            .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        let arguments: Vec<String> = tool
+            .input_schema
+            .get("properties")
+            .and_then(|p| p.as_object())
+            .map(|p| {
+                p.keys()
+                    .map(|k| {
+                        if required.contains(&k.as_str()) {
+                            format!("{k}*")
+                        } else {
+                            k.clone()
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        rows.push([
+            tool.name.to_string(),
+            operation.method.to_string(),
+            operation.path.clone(),
+            arguments.join(", "),
+            tokens.to_string(),
+        ]);
+    }
+    let header = [
+        "TOOL",
+        "METHOD",
+        "PATH",
+        "ARGUMENTS (* required)",
+        "~TOKENS",
+    ];
+    let widths: Vec<usize> = (0..5)
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+                .min(60)
+        })
+        .collect();
+    let mut out = String::new();
+    let mut line = |cells: [&str; 5]| {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i == 4 {
+                text.push_str(&format!("{cell:>width$}", width = widths[i]));
+            } else {
+                text.push_str(&format!("{cell:<width$}  ", width = widths[i]));
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    line(header);
+    for row in &rows {
+        line([&row[0], &row[1], &row[2], &row[3], &row[4]]);
+    }
+    out.push_str(&format!(
+        "\n{} tools, about {} tokens of tool definitions, base URL {}\n",
+        rows.len(),
+        total_tokens,
+        service.base_url
+    ));
+    let hints = credential_hints(&service.model);
+    if !hints.is_empty() {
+        out.push_str("\nCredentials the spec declares, and how to supply them:\n");
+        for hint in hints {
+            out.push_str(&format!("  {hint}\n"));
+        }
+    }
+    out
+}

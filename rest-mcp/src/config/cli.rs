@@ -1,0 +1,197 @@
+//! The command line. Every option also reads an environment variable (MCP clients pass
+//! env, not arguments, to stdio servers); the command line wins over the environment.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  # Serve every operation of a spec over stdio (what MCP clients launch)
+  rest-mcp --spec ./openapi.yaml --base-url https://api.example.com
+
+  # Same, configured the way MCP client configs do it: with environment variables
+  OPENAPI_SPEC=./openapi.json BASE_URL=https://api.example.com \\
+    HEADERS='Authorization: Bearer ${API_TOKEN}' rest-mcp
+
+  # See what would be served: a table, or the exact tools/list JSON
+  rest-mcp list --spec https://api.example.com/openapi.json
+  rest-mcp --spec ./openapi.yaml --dry-run
+
+  # Only read-only tools for two tags, with a name prefix
+  rest-mcp --spec ./github.json --include-tags repos,issues --read-only --tool-prefix gh
+
+  # No spec: endpoints listed in a TOML file ([[endpoints]])
+  rest-mcp --config ./my-api.toml
+
+Configuration precedence: command line > environment > config file > defaults.
+Values in the config file, --base-url and headers may use ${VAR} (an unset VAR is an error).
+Send SIGHUP to reload the spec and config without restarting.";
+
+/// Turn any REST API into MCP tools.
+#[derive(Debug, Parser)]
+#[command(name = "rest-mcp", version, about, long_about = None, after_long_help = EXAMPLES, after_help = "Run `rest-mcp --help` for examples.")]
+pub struct Cli {
+    /// What to do (default: serve the tools over MCP stdio).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Everything else.
+    #[command(flatten)]
+    pub options: Options,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the tools over MCP (the default).
+    Serve,
+    /// Print a table of the tools (name, method, path, arguments, estimated tokens) and how
+    /// to supply the API's credentials, then exit.
+    List,
+}
+
+/// Options shared by every command.
+#[derive(Clone, Debug, Args, Default)]
+pub struct Options {
+    /// OpenAPI 3.0/3.1 or Swagger 2.0 spec: a file or an http(s) URL, JSON or YAML.
+    #[arg(
+        long,
+        short = 's',
+        env = "OPENAPI_SPEC",
+        value_name = "PATH|URL",
+        global = true
+    )]
+    pub spec: Option<String>,
+
+    /// Base URL of the API (default: the spec's first server).
+    #[arg(long, short = 'b', env = "BASE_URL", value_name = "URL", global = true)]
+    pub base_url: Option<String>,
+
+    /// TOML config file [default: rest-mcp.toml, when it exists].
+    #[arg(
+        long,
+        short = 'c',
+        env = "CONFIG_FILE",
+        value_name = "FILE",
+        global = true
+    )]
+    pub config: Option<PathBuf>,
+
+    /// Header sent with every upstream request, `Name: value` (repeatable). The HEADERS
+    /// environment variable takes one per line, or a JSON object.
+    #[arg(
+        long = "header",
+        short = 'H',
+        value_name = "NAME: VALUE",
+        global = true
+    )]
+    pub headers: Vec<String>,
+
+    /// Only operations with one of these tags (comma-separated).
+    #[arg(
+        long,
+        env = "INCLUDE_TAGS",
+        value_delimiter = ',',
+        value_name = "TAGS",
+        global = true
+    )]
+    pub include_tags: Vec<String>,
+
+    /// Leave out operations with any of these tags.
+    #[arg(
+        long,
+        env = "EXCLUDE_TAGS",
+        value_delimiter = ',',
+        value_name = "TAGS",
+        global = true
+    )]
+    pub exclude_tags: Vec<String>,
+
+    /// Only operations under these path prefixes (whole segments: `/users` matches
+    /// `/users/{id}`, not `/usersettings`).
+    #[arg(
+        long,
+        env = "INCLUDE_PATHS",
+        value_delimiter = ',',
+        value_name = "PREFIXES",
+        global = true
+    )]
+    pub include_paths: Vec<String>,
+
+    /// Leave out operations under these path prefixes.
+    #[arg(
+        long,
+        env = "EXCLUDE_PATHS",
+        value_delimiter = ',',
+        value_name = "PREFIXES",
+        global = true
+    )]
+    pub exclude_paths: Vec<String>,
+
+    /// Only these operations (operationId or tool name).
+    #[arg(
+        long,
+        env = "INCLUDE_OPERATIONS",
+        value_delimiter = ',',
+        value_name = "NAMES",
+        global = true
+    )]
+    pub include_operations: Vec<String>,
+
+    /// Leave out these operations (operationId or tool name).
+    #[arg(
+        long,
+        env = "EXCLUDE_OPERATIONS",
+        value_delimiter = ',',
+        value_name = "NAMES",
+        global = true
+    )]
+    pub exclude_operations: Vec<String>,
+
+    /// Only read-only tools (GET, HEAD and operations marked read-only).
+    #[arg(long, env = "READ_ONLY", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", global = true)]
+    pub read_only: Option<bool>,
+
+    /// Prefix for every tool name (joined with `_`).
+    #[arg(long, env = "TOOL_PREFIX", value_name = "PREFIX", global = true)]
+    pub tool_prefix: Option<String>,
+
+    /// Longest tool name (16-64); lower it when your client prepends its own prefix.
+    #[arg(long, env = "MAX_TOOL_NAME_LENGTH", value_name = "N", global = true)]
+    pub max_tool_name_length: Option<usize>,
+
+    /// Upstream request timeout, e.g. `30s`, `500ms` [default: 30s].
+    #[arg(long, env = "REQUEST_TIMEOUT", value_name = "DURATION", global = true)]
+    pub timeout: Option<String>,
+
+    /// Largest response body returned to the model, in bytes [default: 102400].
+    #[arg(long, env = "MAX_RESPONSE_SIZE", value_name = "BYTES", global = true)]
+    pub max_response_size: Option<usize>,
+
+    /// Follow `$ref`s to http(s) URLs while loading the spec.
+    #[arg(long, env = "ALLOW_REMOTE_REFS", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", global = true)]
+    pub allow_remote_refs: Option<bool>,
+
+    /// Print the exact tools/list JSON that would be served, then exit.
+    #[arg(long, env = "DRY_RUN", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", global = true)]
+    pub dry_run: Option<bool>,
+
+    /// Log level on stderr: error, warn, info, debug, trace [default: warn].
+    #[arg(long, env = "LOG_LEVEL", value_name = "LEVEL", global = true)]
+    pub log_level: Option<String>,
+
+    /// Log format on stderr.
+    #[arg(long, env = "LOG_FORMAT", value_enum, global = true)]
+    pub log_format: Option<LogFormat>,
+}
+
+/// How log lines look.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One readable line per event.
+    #[default]
+    Text,
+    /// One JSON object per event.
+    Json,
+}

@@ -1,0 +1,76 @@
+//! The TOML config file (PRD §8.2). Unknown keys are errors, so typos are caught.
+
+use std::collections::BTreeMap;
+
+use rest_mcp_openapi::{Filters, SchemaLimits};
+use serde::Deserialize;
+
+use super::cli::LogFormat;
+
+/// Everything the config file may hold.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Base URL of the API.
+    pub base_url: Option<String>,
+    /// Spec file or URL.
+    #[serde(alias = "spec")]
+    pub openapi_spec: Option<String>,
+    /// Log level.
+    pub log_level: Option<String>,
+    /// Log format.
+    pub log_format: Option<LogFormat>,
+    /// Request timeout (`"30s"` or seconds).
+    pub request_timeout: Option<TimeoutValue>,
+    /// Largest response body returned, in bytes.
+    pub max_response_size: Option<usize>,
+    /// Prefix for every tool name.
+    pub tool_prefix: Option<String>,
+    /// Longest tool name.
+    pub max_tool_name_length: Option<usize>,
+    /// Follow remote `$ref`s.
+    pub allow_remote_refs: Option<bool>,
+    /// Headers sent with every request.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Which operations become tools.
+    pub filters: Option<Filters>,
+    /// Upstream credentials (`${VAR}` is interpolated before it becomes an
+    /// [`AuthConfig`](crate::auth::AuthConfig)).
+    pub auth: Option<toml::Table>,
+    /// Schema inlining limits.
+    pub schema: Option<SchemaLimits>,
+    /// Endpoints for an API without a spec (read by `rest_mcp_openapi::load_manual`).
+    #[serde(default)]
+    pub endpoints: Vec<toml::Value>,
+    /// A title for the manual endpoints.
+    pub title: Option<String>,
+}
+
+/// `request_timeout = "30s"` or `request_timeout = 30`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum TimeoutValue {
+    /// Seconds.
+    Seconds(u64),
+    /// A duration string.
+    Text(String),
+}
+
+impl ConfigFile {
+    /// Parse TOML text; errors name the line.
+    pub fn parse(text: &str, file: &str) -> Result<ConfigFile, String> {
+        toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| {
+                    text.get(..span.start)
+                        .map_or(0, |t| t.matches('\n').count())
+                        + 1
+                })
+                .map(|l| format!(" (line {l})"))
+                .unwrap_or_default();
+            format!("{file}{line}: {}", e.message().trim())
+        })
+    }
+}

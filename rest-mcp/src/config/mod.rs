@@ -1,0 +1,471 @@
+//! Configuration: command line > environment > config file > defaults, with `${VAR}`
+//! interpolation in the base URL, headers and auth values.
+
+pub mod cli;
+mod duration;
+pub mod file;
+mod interpolate;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use reqwest::header::{HeaderName, HeaderValue};
+use rest_mcp_openapi::{LoadOptions, NamingOptions};
+use serde::Deserialize;
+
+pub use cli::{Cli, Command, LogFormat, Options};
+pub use duration::parse_duration;
+use file::{ConfigFile, TimeoutValue};
+pub use interpolate::interpolate;
+
+use crate::auth::AuthConfig;
+
+/// The config file read when none is named and it exists.
+pub const DEFAULT_CONFIG_FILE: &str = "rest-mcp.toml";
+/// Default upstream timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default response size limit (100 KiB).
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 102_400;
+
+/// Where the tools come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SpecSource {
+    /// A spec file.
+    File(PathBuf),
+    /// A spec URL.
+    Url(String),
+    /// `[[endpoints]]` in the config file (its path and text).
+    Manual {
+        /// The config file.
+        file: PathBuf,
+        /// Its text.
+        text: String,
+    },
+}
+
+/// The resolved configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where the tools come from.
+    pub spec: SpecSource,
+    /// Base URL (interpolated); `None` means "the spec's first server".
+    pub base_url: Option<String>,
+    /// Headers for every upstream request, validated.
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// Upstream credentials.
+    pub auth: Option<AuthConfig>,
+    /// Naming, filters and schema limits for loading.
+    pub load: LoadOptions,
+    /// Whether remote `$ref`s may be fetched.
+    pub allow_remote_refs: bool,
+    /// Upstream timeout.
+    pub timeout: Duration,
+    /// Response size limit.
+    pub max_response_size: usize,
+    /// Log level or filter directive.
+    pub log_level: String,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Print tools/list and exit.
+    pub dry_run: bool,
+    /// The config file that was read, if any.
+    pub config_file: Option<PathBuf>,
+}
+
+impl Config {
+    /// Resolve options (command line and environment, already merged by clap) with the
+    /// config file and defaults. `env` reads environment variables (for `HEADERS` and
+    /// `${VAR}`).
+    pub fn resolve(
+        options: &Options,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, String> {
+        let (file, config_file, text) = read_config_file(options.config.as_deref())?;
+        let interpolate = |what: &str, text: &str| {
+            interpolate::interpolate(text, env).map_err(|e| format!("{what}: {e}"))
+        };
+        let spec = spec_source(options, &file, config_file.as_deref(), text)?;
+        let base_url = options
+            .base_url
+            .clone()
+            .or_else(|| file.base_url.clone())
+            .map(|url| interpolate("base URL", &url))
+            .transpose()?;
+        if let Some(url) = &base_url {
+            check_base_url(url)?;
+        }
+        let headers = merge_headers(options, &file, env, &interpolate)?;
+        let auth = file
+            .auth
+            .as_ref()
+            .map(|table| auth_config(table, &interpolate))
+            .transpose()?;
+        let mut filters = file.filters.clone().unwrap_or_default();
+        let cli_lists = [
+            (&options.include_tags, &mut filters.include_tags),
+            (&options.exclude_tags, &mut filters.exclude_tags),
+            (&options.include_paths, &mut filters.include_paths),
+            (&options.exclude_paths, &mut filters.exclude_paths),
+            (&options.include_operations, &mut filters.include_operations),
+            (&options.exclude_operations, &mut filters.exclude_operations),
+        ];
+        for (given, target) in cli_lists {
+            let given: Vec<String> = given
+                .iter()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect();
+            if !given.is_empty() {
+                *target = given;
+            }
+        }
+        if let Some(read_only) = options.read_only {
+            filters.read_only = read_only;
+        }
+        let naming = NamingOptions {
+            prefix: options.tool_prefix.clone().or(file.tool_prefix.clone()),
+            max_length: options
+                .max_tool_name_length
+                .or(file.max_tool_name_length)
+                .unwrap_or(NamingOptions::default().max_length),
+        };
+        let timeout = match (&options.timeout, &file.request_timeout) {
+            (Some(text), _) => parse_duration(text).map_err(|e| format!("--timeout: {e}"))?,
+            (None, Some(TimeoutValue::Text(text))) => {
+                parse_duration(text).map_err(|e| format!("request_timeout: {e}"))?
+            }
+            (None, Some(TimeoutValue::Seconds(seconds))) => {
+                parse_duration(&seconds.to_string()).map_err(|e| format!("request_timeout: {e}"))?
+            }
+            (None, None) => DEFAULT_TIMEOUT,
+        };
+        let max_response_size = options
+            .max_response_size
+            .or(file.max_response_size)
+            .unwrap_or(DEFAULT_MAX_RESPONSE_SIZE);
+        if max_response_size == 0 {
+            return Err("max response size must be at least 1 byte".to_owned());
+        }
+        Ok(Config {
+            spec,
+            base_url,
+            headers,
+            auth,
+            load: LoadOptions {
+                naming,
+                filters,
+                schema: file.schema.clone().unwrap_or_default(),
+                ..LoadOptions::default()
+            },
+            allow_remote_refs: options
+                .allow_remote_refs
+                .or(file.allow_remote_refs)
+                .unwrap_or(false),
+            timeout,
+            max_response_size,
+            log_level: options
+                .log_level
+                .clone()
+                .or(file.log_level.clone())
+                .unwrap_or_else(|| "warn".to_owned()),
+            log_format: options.log_format.or(file.log_format).unwrap_or_default(),
+            dry_run: options.dry_run.unwrap_or(false),
+            config_file,
+        })
+    }
+}
+
+/// The named config file (which must exist), else `rest-mcp.toml` when present.
+fn read_config_file(
+    named: Option<&Path>,
+) -> Result<(ConfigFile, Option<PathBuf>, Option<String>), String> {
+    let path = match named {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let default = PathBuf::from(DEFAULT_CONFIG_FILE);
+            if !default.is_file() {
+                return Ok((ConfigFile::default(), None, None));
+            }
+            default
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read the config file {}: {e}", path.display()))?;
+    let file = ConfigFile::parse(&text, &path.display().to_string())?;
+    Ok((file, Some(path), Some(text)))
+}
+
+fn spec_source(
+    options: &Options,
+    file: &ConfigFile,
+    config_file: Option<&Path>,
+    text: Option<String>,
+) -> Result<SpecSource, String> {
+    let (spec, relative_to) = match (&options.spec, &file.openapi_spec) {
+        (Some(spec), _) => (Some(spec.clone()), None),
+        (None, Some(spec)) => (Some(spec.clone()), config_file.and_then(Path::parent)),
+        (None, None) => (None, None),
+    };
+    if let Some(spec) = spec {
+        let lower = spec.to_ascii_lowercase();
+        if lower.starts_with("http://") || lower.starts_with("https://") {
+            return Ok(SpecSource::Url(spec));
+        }
+        let path = PathBuf::from(&spec);
+        let path = match relative_to {
+            Some(dir) if path.is_relative() && !dir.as_os_str().is_empty() => dir.join(path),
+            _ => path,
+        };
+        return Ok(SpecSource::File(path));
+    }
+    match (config_file, text) {
+        (Some(file_path), Some(text)) if !file.endpoints.is_empty() => Ok(SpecSource::Manual {
+            file: file_path.to_path_buf(),
+            text,
+        }),
+        _ => Err(
+            "no API description: give --spec (or OPENAPI_SPEC) with an OpenAPI/Swagger file or URL, \
+             or a config file (--config, CONFIG_FILE, or ./rest-mcp.toml) with [[endpoints]]"
+                .to_owned(),
+        ),
+    }
+}
+
+fn check_base_url(url: &str) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| format!("base URL `{url}` is not a valid URL: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("base URL `{url}` must use http or https"));
+    }
+    Ok(())
+}
+
+/// Config file headers, then `HEADERS`, then `--header`, later ones replacing earlier ones
+/// by name.
+fn merge_headers(
+    options: &Options,
+    file: &ConfigFile,
+    env: &dyn Fn(&str) -> Option<String>,
+    interpolate: &dyn Fn(&str, &str) -> Result<String, String>,
+) -> Result<Vec<(HeaderName, HeaderValue)>, String> {
+    let mut raw: Vec<(String, String)> = file
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if let Some(text) = env("HEADERS").filter(|t| !t.trim().is_empty()) {
+        raw.extend(parse_headers_env(&text)?);
+    }
+    for header in &options.headers {
+        raw.push(parse_header_line(header).map_err(|e| format!("--header: {e}"))?);
+    }
+    let mut headers: Vec<(HeaderName, HeaderValue)> = Vec::new();
+    for (name, value) in raw {
+        let value = interpolate(&format!("header `{name}`"), &value)?;
+        let header_name = HeaderName::from_bytes(name.trim().as_bytes())
+            .map_err(|_| format!("`{name}` is not a valid header name"))?;
+        let mut header_value = HeaderValue::from_str(value.trim()).map_err(|_| {
+            format!("the value of header `{name}` contains a line break or control character")
+        })?;
+        if is_sensitive_header(header_name.as_str()) {
+            header_value.set_sensitive(true);
+        }
+        headers.retain(|(existing, _)| *existing != header_name);
+        headers.push((header_name, header_value));
+    }
+    Ok(headers)
+}
+
+/// Whether a header carries credentials (never logged).
+pub fn is_sensitive_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name == "authorization"
+        || name == "proxy-authorization"
+        || name == "cookie"
+        || name.contains("api-key")
+        || name.contains("apikey")
+        || name.contains("token")
+        || name.contains("secret")
+}
+
+/// `HEADERS`: a JSON object, or one `Name: value` per line.
+fn parse_headers_env(text: &str) -> Result<Vec<(String, String)>, String> {
+    let trimmed = text.trim();
+    if trimmed.starts_with('{') {
+        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(trimmed)
+            .map_err(|e| format!("HEADERS is not a valid JSON object: {e}"))?;
+        return object
+            .into_iter()
+            .map(|(name, value)| match value {
+                serde_json::Value::String(value) => Ok((name, value)),
+                other => Ok((name, other.to_string())),
+            })
+            .collect();
+    }
+    trimmed
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| parse_header_line(line).map_err(|e| format!("HEADERS: {e}")))
+        .collect()
+}
+
+fn parse_header_line(line: &str) -> Result<(String, String), String> {
+    let (name, value) = line
+        .split_once(':')
+        .ok_or_else(|| format!("`{line}` is not `Name: value`"))?;
+    if name.trim().is_empty() {
+        return Err(format!("`{line}` has no header name"));
+    }
+    Ok((name.trim().to_owned(), value.trim().to_owned()))
+}
+
+/// `[auth]` with `${VAR}` filled in every string value.
+fn auth_config(
+    table: &toml::Table,
+    interpolate: &dyn Fn(&str, &str) -> Result<String, String>,
+) -> Result<AuthConfig, String> {
+    fn fill(
+        value: &toml::Value,
+        key: &str,
+        interpolate: &dyn Fn(&str, &str) -> Result<String, String>,
+    ) -> Result<toml::Value, String> {
+        Ok(match value {
+            toml::Value::String(text) => {
+                toml::Value::String(interpolate(&format!("auth.{key}"), text)?)
+            }
+            toml::Value::Array(items) => toml::Value::Array(
+                items
+                    .iter()
+                    .map(|item| fill(item, key, interpolate))
+                    .collect::<Result<_, _>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+    let mut filled = toml::Table::new();
+    for (key, value) in table {
+        filled.insert(key.clone(), fill(value, key, interpolate)?);
+    }
+    AuthConfig::deserialize(toml::Value::Table(filled))
+        .map_err(|e| format!("[auth]: {}", e.message().trim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn resolve(args: &[&str], env: &[(&str, &str)]) -> Result<Config, String> {
+        let cli = Cli::try_parse_from(std::iter::once("rest-mcp").chain(args.iter().copied()))
+            .map_err(|e| e.to_string())?;
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::resolve(&cli.options, &|name| {
+            env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        })
+    }
+
+    fn write_config(text: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "rest-mcp-config-{}-{}",
+            std::process::id(),
+            text.len()
+        ));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("rest-mcp.toml");
+        std::fs::write(&path, text).expect("write");
+        path
+    }
+
+    #[test]
+    fn command_line_beats_file_and_file_beats_defaults() {
+        let path = write_config(
+            "openapi_spec = \"spec.yaml\"\nbase_url = \"https://file.example\"\nrequest_timeout = \"5s\"\n\
+             [headers]\nX-One = \"file\"\nX-Two = \"file\"\n[filters]\ninclude_tags = [\"a\"]\n",
+        );
+        let config = resolve(
+            &[
+                "--config",
+                path.to_str().expect("utf8"),
+                "--base-url",
+                "https://cli.example",
+                "-H",
+                "X-Two: cli",
+            ],
+            &[("HEADERS", "X-One: env")],
+        )
+        .expect("config");
+        assert_eq!(config.base_url.as_deref(), Some("https://cli.example"));
+        assert_eq!(config.timeout, Duration::from_secs(5));
+        assert_eq!(config.max_response_size, DEFAULT_MAX_RESPONSE_SIZE);
+        assert_eq!(
+            config.spec,
+            SpecSource::File(path.parent().expect("dir").join("spec.yaml"))
+        );
+        let headers: Vec<(&str, &str)> = config
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("")))
+            .collect();
+        assert_eq!(headers, [("x-one", "env"), ("x-two", "cli")]);
+        assert_eq!(config.load.filters.include_tags, ["a"]);
+    }
+
+    #[test]
+    fn variables_fill_headers_and_auth_and_unset_ones_are_named() {
+        let path = write_config(
+            "openapi_spec = \"s.json\"\n[auth]\ntype = \"bearer\"\ntoken = \"${TOKEN}\"\n",
+        );
+        let config = resolve(
+            &["-c", path.to_str().expect("utf8"), "-H", "X-Key: ${KEY}"],
+            &[("TOKEN", "t0k"), ("KEY", "k3y")],
+        )
+        .expect("config");
+        assert_eq!(config.headers[0].1.to_str().ok(), Some("k3y"));
+        assert!(matches!(config.auth, Some(AuthConfig::Bearer { ref token }) if token == "t0k"));
+        let err = resolve(&["-c", path.to_str().expect("utf8")], &[]).expect_err("unset");
+        assert!(err.contains("`TOKEN` is not set"), "{err}");
+    }
+
+    #[test]
+    fn mistakes_are_reported_clearly() {
+        let err = resolve(&["--spec", "s.json", "-H", "no colon"], &[]).expect_err("header");
+        assert!(err.contains("Name: value"), "{err}");
+        let err = resolve(&["--spec", "s.json", "--base-url", "ftp://x"], &[]).expect_err("scheme");
+        assert!(err.contains("http"), "{err}");
+        let err = resolve(&["--spec", "s.json", "-H", "X: a\u{7}b"], &[]).expect_err("control");
+        assert!(err.contains("control character"), "{err}");
+        let path = write_config("base_url = \"https://x\"\nbogus = 1\n");
+        let err = resolve(&["-c", path.to_str().expect("utf8")], &[]).expect_err("unknown key");
+        assert!(err.contains("bogus") && err.contains("line 2"), "{err}");
+        let err = resolve(&[], &[]).expect_err("no spec");
+        assert!(err.contains("--spec"), "{err}");
+    }
+
+    #[test]
+    fn headers_env_accepts_json_or_lines() {
+        let config = resolve(
+            &["--spec", "s.json"],
+            &[("HEADERS", "{\"Authorization\": \"Bearer x\", \"X-N\": 1}")],
+        )
+        .expect("json");
+        assert!(config.headers[0].1.is_sensitive());
+        assert_eq!(config.headers[1].1.to_str().ok(), Some("1"));
+        let config = resolve(
+            &["--spec", "s.json"],
+            &[("HEADERS", "A: 1\nB: two: parts\n")],
+        )
+        .expect("lines");
+        assert_eq!(config.headers[1].1.to_str().ok(), Some("two: parts"));
+    }
+
+    #[test]
+    fn manual_endpoints_are_a_spec_source() {
+        let path =
+            write_config("[[endpoints]]\nname = \"ping\"\nmethod = \"GET\"\npath = \"/ping\"\n");
+        let config = resolve(&["-c", path.to_str().expect("utf8")], &[]).expect("config");
+        assert!(matches!(config.spec, SpecSource::Manual { .. }));
+    }
+}

@@ -1,0 +1,296 @@
+//! The one HTTP executor every front end shares: validate arguments, build the request,
+//! add configured headers and credentials, send it with the pooled client, shape the
+//! response. Transport failures are tool results with `isError: true`, never panics.
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{COOKIE, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::{Client, Url, redirect};
+use rmcp::model::{CallToolResult, ContentBlock};
+use serde_json::{Map, Value};
+
+use crate::auth::UpstreamAuth;
+use crate::endpoint::Endpoint;
+use crate::request::{PreparedBody, PreparedRequest, build};
+use crate::response::{self, Shape};
+
+/// How the executor reaches the upstream.
+#[derive(Clone, Debug)]
+pub struct ExecutorConfig {
+    /// Base URL every path is appended to (its path prefix is kept).
+    pub base_url: Url,
+    /// Headers sent with every request (arguments for the same header override them).
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// Upstream credentials.
+    pub auth: UpstreamAuth,
+    /// Whole-request timeout.
+    pub timeout: Duration,
+    /// Largest response body returned to the model, in bytes.
+    pub max_response_size: usize,
+}
+
+/// Sends tool calls upstream.
+#[derive(Debug)]
+pub struct Executor {
+    client: Client,
+    config: ExecutorConfig,
+}
+
+/// Most redirects followed (same origin only).
+const MAX_REDIRECTS: usize = 5;
+
+impl Executor {
+    /// A pooled client with rustls, the timeout, and redirects followed only within the
+    /// base URL's origin (credentials never travel to another host).
+    pub fn new(config: ExecutorConfig) -> Result<Executor, String> {
+        let client = Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .pool_idle_timeout(Duration::from_secs(90))
+            .redirect(redirect::Policy::custom(|attempt| {
+                let same_origin = attempt
+                    .previous()
+                    .first()
+                    .is_some_and(|first| first.origin() == attempt.url().origin());
+                if attempt.previous().len() > MAX_REDIRECTS || !same_origin {
+                    attempt.stop()
+                } else {
+                    attempt.follow()
+                }
+            }))
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(Executor { client, config })
+    }
+
+    /// The shared HTTP client (for auth token requests and spec downloads).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ExecutorConfig {
+        &self.config
+    }
+
+    /// Call `endpoint` with `arguments` and shape the result for MCP.
+    pub async fn call(&self, endpoint: &Endpoint, arguments: Map<String, Value>) -> CallToolResult {
+        let validator = endpoint.validator();
+        if let Some(problem) = validator.problem() {
+            tracing::debug!(tool = %endpoint.operation().tool_name, "input schema does not compile, only argument names are checked: {problem}");
+        }
+        if let Err(message) = validator.check(&arguments, endpoint.argument_names()) {
+            return error_result(message);
+        }
+        let request = match build(endpoint, &self.config.base_url, &arguments) {
+            Ok(request) => request,
+            Err(message) => {
+                return error_result(format!("Invalid arguments (nothing was sent): {message}"));
+            }
+        };
+        self.send(endpoint, request).await
+    }
+
+    /// Send a prepared request (after adding headers and credentials) and shape the answer.
+    pub async fn send(&self, endpoint: &Endpoint, mut request: PreparedRequest) -> CallToolResult {
+        for (name, value) in self.config.headers.iter().rev() {
+            if !request.headers.iter().any(|(existing, _)| existing == name) {
+                request.headers.insert(0, (name.clone(), value.clone()));
+            }
+        }
+        let unauthenticated = request.clone();
+        let mut retried = false;
+        loop {
+            let mut attempt = unauthenticated.clone();
+            if let Err(error) = self.config.auth.apply(&mut attempt).await {
+                return error_result(format!(
+                    "Upstream authentication failed (nothing was sent): {error}"
+                ));
+            }
+            let started = Instant::now();
+            let request = match into_reqwest(&self.client, attempt) {
+                Ok(request) => request,
+                Err(message) => {
+                    return error_result(format!(
+                        "Invalid arguments (nothing was sent): {message}"
+                    ));
+                }
+            };
+            let outcome = self.client.execute(request).await;
+            let elapsed = started.elapsed();
+            let response = match outcome {
+                Ok(response) => response,
+                Err(error) => {
+                    let message = self.redact(&self.describe_transport_error(&error));
+                    tracing::debug!(method = %unauthenticated.method, path = unauthenticated.url.path(), latency_ms = elapsed.as_millis() as u64, "upstream request failed: {message}");
+                    return error_result(message);
+                }
+            };
+            let status = response.status();
+            tracing::debug!(method = %unauthenticated.method, path = unauthenticated.url.path(), status = status.as_u16(), latency_ms = elapsed.as_millis() as u64, "upstream request");
+            if status == reqwest::StatusCode::UNAUTHORIZED
+                && !retried
+                && self.config.auth.invalidate()
+            {
+                retried = true;
+                continue;
+            }
+            return self.shape(endpoint, response).await;
+        }
+    }
+
+    async fn shape(&self, endpoint: &Endpoint, response: reqwest::Response) -> CallToolResult {
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let limit = self.config.max_response_size;
+        let count_limit = (limit as u64).saturating_mul(16).max(16 * 1024 * 1024);
+        let body = match response::read_bounded(response, limit, count_limit).await {
+            Ok(body) => body,
+            Err(error) => {
+                let message = format!(
+                    "HTTP {status}: reading the response failed: {}",
+                    error_chain(&error)
+                );
+                return error_result(self.redact(&message));
+            }
+        };
+        let structured = endpoint
+            .operation()
+            .output_schema()
+            .and_then(|_| endpoint.operation().response.as_ref().map(|r| r.wrapped));
+        let shape = Shape {
+            structured,
+            response_path: endpoint.response_path(),
+            limit,
+        };
+        response::shape(status, content_type.as_deref(), body, &shape)
+    }
+
+    /// Remove every credential from text that leaves the process.
+    fn redact(&self, text: &str) -> String {
+        let mut text = text.to_owned();
+        for secret in self.config.auth.secrets() {
+            if secret.len() >= 3 {
+                text = text.replace(&secret, "[REDACTED]");
+            }
+        }
+        for (_, value) in &self.config.headers {
+            if let Ok(value) = value.to_str()
+                && value.len() >= 3
+            {
+                text = text.replace(value, "[REDACTED]");
+            }
+        }
+        text
+    }
+
+    /// A message a model (and its user) can act on.
+    fn describe_transport_error(&self, error: &reqwest::Error) -> String {
+        let host = self.config.base_url.host_str().unwrap_or("the upstream");
+        let chain = error_chain(error);
+        if error.is_timeout() {
+            format!(
+                "The upstream ({host}) did not answer within {} s (the request timeout); nothing more is known about whether the request took effect.",
+                self.config.timeout.as_secs_f64()
+            )
+        } else if error.is_connect() {
+            let lower = chain.to_ascii_lowercase();
+            if lower.contains("dns") || lower.contains("resolve") || lower.contains("lookup") {
+                format!("Could not resolve the upstream host `{host}` (DNS failure): {chain}")
+            } else if lower.contains("refused") {
+                format!(
+                    "Could not connect to the upstream at {}: connection refused. Is it running, and is the base URL right?",
+                    self.config.base_url
+                )
+            } else {
+                format!(
+                    "Could not connect to the upstream at {}: {chain}",
+                    self.config.base_url
+                )
+            }
+        } else {
+            format!("The request to the upstream failed: {chain}")
+        }
+    }
+}
+
+/// A tool result with `isError: true` and one text block.
+pub(crate) fn error_result(message: impl Into<String>) -> CallToolResult {
+    CallToolResult::error(vec![ContentBlock::text(message.into())])
+}
+
+/// An error's sources, joined. reqwest's own top-level message is left out: it repeats the
+/// full URL, query string (and so any API key in it) included.
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = String::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    if text.is_empty() {
+        text.push_str("unknown error");
+    }
+    text
+}
+
+/// Our plain request to a reqwest request.
+fn into_reqwest(client: &Client, request: PreparedRequest) -> Result<reqwest::Request, String> {
+    let mut builder = client
+        .request(request.method, request.url)
+        .header(USER_AGENT, concat!("rest-mcp/", env!("CARGO_PKG_VERSION")));
+    for (name, value) in request.headers {
+        builder = builder.header(name, value);
+    }
+    if !request.cookies.is_empty() {
+        let cookie = request
+            .cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut value = HeaderValue::from_str(&cookie)
+            .map_err(|_| "a cookie value cannot be sent".to_owned())?;
+        value.set_sensitive(true);
+        builder = builder.header(COOKIE, value);
+    }
+    builder = match request.body {
+        None => builder,
+        Some(PreparedBody::Bytes { content_type, data }) => builder
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(data),
+        Some(PreparedBody::Form(pairs)) => builder.form(&pairs),
+        Some(PreparedBody::Multipart(parts)) => {
+            let mut form = reqwest::multipart::Form::new();
+            for part in parts {
+                let mut piece = reqwest::multipart::Part::bytes(part.data);
+                if let Some(filename) = part.filename {
+                    piece = piece.file_name(filename);
+                }
+                if let Some(content_type) = part.content_type {
+                    piece = piece.mime_str(&content_type).map_err(|_| {
+                        format!(
+                            "`{}`: `{content_type}` is not a valid media type",
+                            part.name
+                        )
+                    })?;
+                }
+                form = form.part(part.name, piece);
+            }
+            builder.multipart(form)
+        }
+    };
+    builder
+        .build()
+        .map_err(|e| format!("cannot build the request: {}", error_chain(&e)))
+}

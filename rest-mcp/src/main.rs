@@ -1,0 +1,133 @@
+//! The `rest-mcp` binary: configuration in, MCP tools out (stdio).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use rest_mcp::RestMcpServer;
+use rest_mcp::app::{Service, load_service, tool_table};
+use rest_mcp::config::{Cli, Command, Config};
+use rest_mcp::openapi::Severity;
+use rmcp::ServiceExt;
+use rmcp::service::{Peer, RoleServer};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::resolve(&cli.options, &env) {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("rest-mcp: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(message) = rest_mcp::logging::init(&config.log_level, config.log_format) {
+        eprintln!("rest-mcp: {message}");
+        return ExitCode::from(2);
+    }
+    match run(&cli, config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("rest-mcp: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+async fn run(cli: &Cli, config: Config) -> Result<(), String> {
+    let service = load_service(&config).await?;
+    report(&service);
+    if matches!(cli.command, Some(Command::List)) {
+        print!("{}", tool_table(&service));
+        return Ok(());
+    }
+    if config.dry_run {
+        let payload = serde_json::json!({ "tools": service.tools.tools() });
+        let text = serde_json::to_string_pretty(&payload).map_err(|e| e.to_string())?;
+        println!("{text}");
+        return Ok(());
+    }
+    tracing::info!(
+        tools = service.tools.len(),
+        base_url = %service.base_url,
+        api = %service.model.title,
+        "serving MCP over stdio"
+    );
+    let server = RestMcpServer::new(service.tools).with_instructions(instructions(&service.model));
+    let running = server
+        .clone()
+        .serve(rmcp::transport::stdio())
+        .await
+        .map_err(|e| format!("MCP handshake failed: {e}"))?;
+    reload_on_sighup(cli, server, running.peer().clone());
+    running
+        .waiting()
+        .await
+        .map_err(|e| format!("the MCP session ended with an error: {e}"))?;
+    Ok(())
+}
+
+/// Loader diagnostics as log lines (warnings show at the default level).
+fn report(service: &Service) {
+    for diagnostic in &service.diagnostics {
+        match diagnostic.severity {
+            Severity::Warning => {
+                tracing::warn!(at = %diagnostic.location, "{}", diagnostic.message)
+            }
+            Severity::Info => tracing::info!(at = %diagnostic.location, "{}", diagnostic.message),
+        }
+    }
+}
+
+fn instructions(model: &rest_mcp::openapi::ApiModel) -> String {
+    let mut text = format!(
+        "Each tool calls one operation of the {} REST API (version {}). Tool results start with the HTTP status; errors from the API come back as error results with its message.",
+        model.title, model.version
+    );
+    if let Some(description) = &model.description {
+        let short: String = description.chars().take(600).collect();
+        text.push_str("\n\n");
+        text.push_str(short.trim());
+    }
+    text
+}
+
+/// On SIGHUP, re-read the config file and spec, swap the tools, and tell the client.
+#[cfg(unix)]
+fn reload_on_sighup(cli: &Cli, server: RestMcpServer, peer: Peer<RoleServer>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+        tracing::warn!("cannot listen for SIGHUP; reload is unavailable");
+        return;
+    };
+    let options = cli.options.clone();
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            tracing::info!("SIGHUP: reloading the config and spec");
+            let reloaded = match Config::resolve(&options, &env) {
+                Ok(config) => load_service(&config).await,
+                Err(message) => Err(message),
+            };
+            match reloaded {
+                Ok(service) => {
+                    report(&service);
+                    let count = service.tools.len();
+                    server.replace(service.tools);
+                    if let Err(error) = peer.notify_tool_list_changed().await {
+                        tracing::warn!(%error, "reloaded, but could not notify the client");
+                    }
+                    tracing::info!(tools = count, "reloaded");
+                }
+                Err(message) => {
+                    tracing::error!("reload failed, still serving the previous tools: {message}")
+                }
+            }
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn reload_on_sighup(_cli: &Cli, _server: RestMcpServer, _peer: Peer<RoleServer>) {}

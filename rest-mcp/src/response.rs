@@ -1,0 +1,339 @@
+//! An upstream HTTP response to an MCP tool result: status and body as text, JSON as
+//! `structuredContent` when the tool declares an output schema, `isError` on 4xx/5xx,
+//! images as image content, and bodies past the size limit truncated with a note.
+
+use base64::Engine;
+use rmcp::model::{CallToolResult, ContentBlock, MetaObject};
+use serde_json::{Map, Value, json};
+
+use crate::response_path::ResponsePath;
+
+/// A response body read up to a limit.
+pub(crate) struct BoundedBody {
+    /// The bytes kept (at most the limit).
+    pub(crate) bytes: Vec<u8>,
+    /// How many bytes the body had, when known.
+    pub(crate) total: Option<u64>,
+    /// Whether bytes were cut.
+    pub(crate) truncated: bool,
+}
+
+/// Read at most `limit` bytes; keep counting (without storing) up to `count_limit` so the
+/// note can say how large the body was.
+pub(crate) async fn read_bounded(
+    mut response: reqwest::Response,
+    limit: usize,
+    count_limit: u64,
+) -> Result<BoundedBody, reqwest::Error> {
+    let declared = response.content_length();
+    let mut bytes = Vec::with_capacity(declared.map_or(8 * 1024, |n| n.min(limit as u64) as usize));
+    let mut seen: u64 = 0;
+    let mut truncated = false;
+    while let Some(chunk) = response.chunk().await? {
+        seen += chunk.len() as u64;
+        let room = limit.saturating_sub(bytes.len());
+        if chunk.len() > room {
+            truncated = true;
+            bytes.extend_from_slice(&chunk[..room]);
+        } else {
+            bytes.extend_from_slice(&chunk);
+        }
+        if truncated && seen >= count_limit {
+            return Ok(BoundedBody {
+                bytes,
+                total: declared,
+                truncated,
+            });
+        }
+    }
+    Ok(BoundedBody {
+        bytes,
+        total: Some(declared.unwrap_or(seen).max(seen)),
+        truncated,
+    })
+}
+
+/// What shaping needs to know about the tool.
+pub(crate) struct Shape<'a> {
+    /// Whether the tool declares an output schema, and whether it wraps the body.
+    pub(crate) structured: Option<bool>,
+    /// Part of the JSON body to return instead of all of it.
+    pub(crate) response_path: Option<&'a ResponsePath>,
+    /// The size limit, for the truncation note.
+    pub(crate) limit: usize,
+}
+
+/// Turn status, content type and body into the tool result.
+pub(crate) fn shape(
+    status: reqwest::StatusCode,
+    content_type: Option<&str>,
+    body: BoundedBody,
+    shape: &Shape<'_>,
+) -> CallToolResult {
+    let is_error = status.is_client_error() || status.is_server_error();
+    let media = content_type
+        .and_then(|c| c.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let status_line = format!(
+        "HTTP {} {}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("")
+    )
+    .trim_end()
+    .to_owned();
+    let mut meta = Map::new();
+    meta.insert("httpStatus".into(), json!(status.as_u16()));
+    if let Some(content_type) = content_type {
+        meta.insert("contentType".into(), json!(content_type));
+    }
+    if let Some(total) = body.total {
+        meta.insert("bodyBytes".into(), json!(total));
+    }
+    let mut result = if media.starts_with("image/") && !body.truncated && !is_error {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&body.bytes);
+        CallToolResult::success(vec![
+            ContentBlock::text(format!(
+                "{status_line} ({media}, {} bytes)",
+                body.bytes.len()
+            )),
+            ContentBlock::image(encoded, media.clone()),
+        ])
+    } else {
+        text_result(&status_line, &media, &body, is_error, shape)
+    };
+    result.is_error = Some(is_error);
+    result.with_meta(Some(MetaObject(meta)))
+}
+
+fn text_result(
+    status_line: &str,
+    media: &str,
+    body: &BoundedBody,
+    is_error: bool,
+    shape: &Shape<'_>,
+) -> CallToolResult {
+    let looks_json = media.ends_with("json")
+        || (media.is_empty() && body.bytes.first().is_some_and(|b| *b == b'{' || *b == b'['));
+    let parsed = if looks_json && !body.truncated {
+        serde_json::from_slice::<Value>(&body.bytes).ok()
+    } else {
+        None
+    };
+    if let Some(value) = parsed {
+        let (value, selected) = match shape.response_path {
+            Some(path) if !is_error => match path.extract(&value) {
+                Some(part) => (part, true),
+                None => {
+                    return CallToolResult::success(vec![ContentBlock::text(format!(
+                        "{status_line}\n\nresponse_path `{}` selected nothing in the response:\n{value}",
+                        path.as_str()
+                    ))]);
+                }
+            },
+            _ => (value, false),
+        };
+        let mut text = format!("{status_line}\n\n");
+        if is_error && let Some(summary) = problem_summary(&value) {
+            text.push_str(&summary);
+            text.push_str("\n\n");
+        }
+        text.push_str(&value.to_string());
+        let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
+        if !is_error && !selected {
+            result.structured_content = structured(value, shape.structured);
+        }
+        return result;
+    }
+    let text = if is_binary(media) {
+        format!(
+            "{status_line}\n\n({media} body of {} bytes; binary content is not shown)",
+            body.total.unwrap_or(body.bytes.len() as u64)
+        )
+    } else {
+        let mut text = format!("{status_line}\n\n{}", String::from_utf8_lossy(&body.bytes));
+        if body.truncated {
+            let total = body.total.map_or_else(
+                || format!("more than {}", body.bytes.len()),
+                |t| t.to_string(),
+            );
+            text.push_str(&format!(
+                "\n\n[truncated: showing the first {} of {total} bytes; ask for less (filters, pagination) to see the rest]",
+                shape.limit
+            ));
+        }
+        text
+    };
+    CallToolResult::success(vec![ContentBlock::text(text)])
+}
+
+/// `structuredContent` for a tool with an output schema: the body, or `{"result": body}`
+/// when the schema wraps it. A body whose shape contradicts the schema gets none.
+fn structured(value: Value, declared: Option<bool>) -> Option<Value> {
+    match declared? {
+        true => Some(json!({ "result": value })),
+        false if value.is_object() => Some(value),
+        false => None,
+    }
+}
+
+/// RFC 7807 problem details in one line: `Not Found (404): No pet with id 7`.
+fn problem_summary(value: &Value) -> Option<String> {
+    let title = value.get("title").and_then(Value::as_str);
+    let detail = value.get("detail").and_then(Value::as_str);
+    let status = value.get("status").and_then(Value::as_u64);
+    if title.is_none() && detail.is_none() {
+        return None;
+    }
+    let mut summary = title.unwrap_or("Error").to_owned();
+    if let Some(status) = status {
+        summary.push_str(&format!(" ({status})"));
+    }
+    if let Some(detail) = detail {
+        summary.push_str(": ");
+        summary.push_str(detail);
+    }
+    Some(summary)
+}
+
+fn is_binary(media: &str) -> bool {
+    !(media.is_empty()
+        || media.starts_with("text/")
+        || media.ends_with("json")
+        || media.ends_with("xml")
+        || media.ends_with("yaml")
+        || media == "application/javascript"
+        || media == "application/x-www-form-urlencoded")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::StatusCode;
+
+    fn body(bytes: &[u8], truncated: bool, total: u64) -> BoundedBody {
+        BoundedBody {
+            bytes: bytes.to_vec(),
+            total: Some(total),
+            truncated,
+        }
+    }
+
+    fn text_of(result: &CallToolResult) -> String {
+        result
+            .content
+            .iter()
+            .filter_map(|c| c.as_text())
+            .map(|t| t.text.clone())
+            .collect()
+    }
+
+    const PLAIN: Shape<'static> = Shape {
+        structured: None,
+        response_path: None,
+        limit: 10,
+    };
+
+    #[test]
+    fn json_is_compact_and_structured_when_declared() {
+        let shape = Shape {
+            structured: Some(false),
+            ..PLAIN
+        };
+        let r = super::shape(
+            StatusCode::OK,
+            Some("application/json"),
+            body(b"{ \"a\" : 1 }", false, 11),
+            &shape,
+        );
+        assert_eq!(text_of(&r), "HTTP 200 OK\n\n{\"a\":1}");
+        assert_eq!(r.structured_content, Some(json!({"a": 1})));
+        assert_eq!(r.is_error, Some(false));
+        let wrapped = Shape {
+            structured: Some(true),
+            ..PLAIN
+        };
+        let r = super::shape(
+            StatusCode::OK,
+            Some("application/json"),
+            body(b"[1]", false, 3),
+            &wrapped,
+        );
+        assert_eq!(r.structured_content, Some(json!({"result": [1]})));
+        let r = super::shape(
+            StatusCode::OK,
+            Some("application/json"),
+            body(b"[1]", false, 3),
+            &shape,
+        );
+        assert_eq!(
+            r.structured_content, None,
+            "an array where an object was declared"
+        );
+    }
+
+    #[test]
+    fn errors_carry_status_and_problem_summary() {
+        let r = super::shape(
+            StatusCode::NOT_FOUND,
+            Some("application/problem+json"),
+            body(
+                br#"{"title":"Not Found","status":404,"detail":"No pet 7"}"#,
+                false,
+                50,
+            ),
+            &Shape {
+                structured: Some(false),
+                ..PLAIN
+            },
+        );
+        assert_eq!(r.is_error, Some(true));
+        assert!(text_of(&r).starts_with("HTTP 404 Not Found\n\nNot Found (404): No pet 7\n\n{"));
+        assert_eq!(r.structured_content, None);
+    }
+
+    #[test]
+    fn truncation_states_the_original_size() {
+        let r = super::shape(
+            StatusCode::OK,
+            Some("text/plain"),
+            body(b"0123456789", true, 5000),
+            &PLAIN,
+        );
+        assert!(
+            text_of(&r).contains("[truncated: showing the first 10 of 5000 bytes"),
+            "{}",
+            text_of(&r)
+        );
+    }
+
+    #[test]
+    fn images_are_image_content() {
+        let r = super::shape(
+            StatusCode::OK,
+            Some("image/png"),
+            body(b"\x89PNG", false, 4),
+            &PLAIN,
+        );
+        assert_eq!(r.content.len(), 2);
+        assert!(r.content[1].as_image().is_some());
+    }
+
+    #[test]
+    fn response_path_selects_part() {
+        let path = ResponsePath::parse("$.data[*].id").expect("path");
+        let shape = Shape {
+            structured: Some(false),
+            response_path: Some(&path),
+            limit: 100,
+        };
+        let r = super::shape(
+            StatusCode::OK,
+            Some("application/json"),
+            body(br#"{"data":[{"id":1},{"id":2}]}"#, false, 28),
+            &shape,
+        );
+        assert_eq!(text_of(&r), "HTTP 200 OK\n\n[1,2]");
+        assert_eq!(r.structured_content, None);
+    }
+}

@@ -1,0 +1,156 @@
+//! [`ToolSet`]: what every front end produces and the server serves: MCP tool definitions
+//! (built once) and a handler per tool.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use rest_mcp_openapi::{ApiModel, ToolDefinition};
+use rmcp::model::{CallToolResult, JsonObject, Tool, ToolAnnotations};
+use serde_json::Value;
+
+use crate::endpoint::Endpoint;
+use crate::executor::Executor;
+
+/// The future a [`ToolHandler`] returns.
+pub type ToolFuture<'a> = Pin<Box<dyn Future<Output = CallToolResult> + Send + 'a>>;
+
+/// Runs one tool. Implemented by the spec-driven endpoint handler and by code that
+/// `#[rest_api]` generates.
+pub trait ToolHandler: Send + Sync + 'static {
+    /// Call the tool with the arguments the client sent.
+    fn call(&self, arguments: JsonObject) -> ToolFuture<'_>;
+}
+
+/// Calls one spec operation through the shared executor.
+struct EndpointHandler {
+    endpoint: Endpoint,
+    executor: Arc<Executor>,
+}
+
+impl ToolHandler for EndpointHandler {
+    fn call(&self, arguments: JsonObject) -> ToolFuture<'_> {
+        Box::pin(self.executor.call(&self.endpoint, arguments))
+    }
+}
+
+/// Tools and their handlers, in a fixed order.
+#[derive(Clone, Default)]
+pub struct ToolSet {
+    tools: Arc<Vec<Tool>>,
+    handlers: HashMap<String, Arc<dyn ToolHandler>>,
+}
+
+impl std::fmt::Debug for ToolSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolSet")
+            .field(
+                "tools",
+                &self
+                    .tools
+                    .iter()
+                    .map(|t| t.name.as_ref())
+                    .collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl ToolSet {
+    /// An empty set.
+    pub fn new() -> ToolSet {
+        ToolSet::default()
+    }
+
+    /// One tool per operation of `model`, each calling `executor`.
+    pub fn from_model(model: &ApiModel, executor: Arc<Executor>) -> Result<ToolSet, String> {
+        let mut set = ToolSet::new();
+        for operation in &model.operations {
+            let tool = mcp_tool(&operation.tool_definition());
+            let endpoint = Endpoint::new(operation.clone())?;
+            set.insert(
+                tool,
+                Arc::new(EndpointHandler {
+                    endpoint,
+                    executor: executor.clone(),
+                }),
+            )?;
+        }
+        Ok(set)
+    }
+
+    /// Add a tool; names must be unique.
+    pub fn insert(&mut self, tool: Tool, handler: Arc<dyn ToolHandler>) -> Result<(), String> {
+        let name = tool.name.to_string();
+        if self.handlers.contains_key(&name) {
+            return Err(format!("two tools are named `{name}`"));
+        }
+        self.handlers.insert(name, handler);
+        Arc::make_mut(&mut self.tools).push(tool);
+        Ok(())
+    }
+
+    /// The tool definitions, in order.
+    pub fn tools(&self) -> &[Tool] {
+        &self.tools
+    }
+
+    /// The definition of `name`.
+    pub fn tool(&self, name: &str) -> Option<&Tool> {
+        self.tools.iter().find(|t| t.name == name)
+    }
+
+    /// The handler of `name`.
+    pub fn handler(&self, name: &str) -> Option<&Arc<dyn ToolHandler>> {
+        self.handlers.get(name)
+    }
+
+    /// How many tools there are.
+    pub fn len(&self) -> usize {
+        self.tools.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.tools.is_empty()
+    }
+
+    /// The tool name closest to `name`, for "did you mean" messages.
+    pub fn closest_name(&self, name: &str) -> Option<&str> {
+        self.tools
+            .iter()
+            .map(|t| (strsim::jaro_winkler(name, &t.name), t.name.as_ref()))
+            .filter(|(score, _)| *score > 0.85)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, name)| name)
+    }
+}
+
+/// The rmcp tool for a definition from the model.
+pub fn mcp_tool(definition: &ToolDefinition) -> Tool {
+    let object = |value: &Value| match value {
+        Value::Object(map) => map.clone(),
+        _ => JsonObject::new(),
+    };
+    let annotations = ToolAnnotations::from_raw(
+        None,
+        Some(definition.annotations.read_only_hint),
+        Some(definition.annotations.destructive_hint),
+        Some(definition.annotations.idempotent_hint),
+        Some(definition.annotations.open_world_hint),
+    );
+    let mut tool = Tool::new_with_raw(
+        definition.name.clone(),
+        Some(definition.description.clone().into()),
+        Arc::new(object(&definition.input_schema)),
+    )
+    .with_annotations(annotations);
+    if let Some(title) = &definition.title {
+        tool = tool.with_title(title.clone());
+    }
+    if let Some(output) = &definition.output_schema {
+        tool = tool.with_raw_output_schema(Arc::new(object(output)));
+    }
+    tool
+}
