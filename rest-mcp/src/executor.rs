@@ -73,8 +73,14 @@ impl Executor {
         &self.config
     }
 
-    /// Call `endpoint` with `arguments` and shape the result for MCP.
-    pub async fn call(&self, endpoint: &Endpoint, arguments: Map<String, Value>) -> CallToolResult {
+    /// Call `endpoint` with `arguments` and shape the result for MCP. `extra_headers`
+    /// (forwarded per call) override configured headers.
+    pub async fn call(
+        &self,
+        endpoint: &Endpoint,
+        arguments: Map<String, Value>,
+        extra_headers: &[(HeaderName, HeaderValue)],
+    ) -> CallToolResult {
         let validator = endpoint.validator();
         if let Some(problem) = validator.problem() {
             tracing::debug!(tool = %endpoint.operation().tool_name, "input schema does not compile, only argument names are checked: {problem}");
@@ -88,11 +94,21 @@ impl Executor {
                 return error_result(format!("Invalid arguments (nothing was sent): {message}"));
             }
         };
-        self.send(endpoint, request).await
+        self.send(endpoint, request, extra_headers).await
     }
 
     /// Send a prepared request (after adding headers and credentials) and shape the answer.
-    pub async fn send(&self, endpoint: &Endpoint, mut request: PreparedRequest) -> CallToolResult {
+    pub async fn send(
+        &self,
+        endpoint: &Endpoint,
+        mut request: PreparedRequest,
+        extra_headers: &[(HeaderName, HeaderValue)],
+    ) -> CallToolResult {
+        for (name, value) in extra_headers.iter().rev() {
+            if !request.headers.iter().any(|(existing, _)| existing == name) {
+                request.headers.insert(0, (name.clone(), value.clone()));
+            }
+        }
         for (name, value) in self.config.headers.iter().rev() {
             if !request.headers.iter().any(|(existing, _)| existing == name) {
                 request.headers.insert(0, (name.clone(), value.clone()));

@@ -30,6 +30,7 @@ pub mod auth;
 pub mod config;
 mod endpoint;
 mod executor;
+pub mod http;
 pub mod logging;
 pub mod request;
 mod response;
@@ -43,7 +44,7 @@ pub use executor::{Executor, ExecutorConfig};
 pub use response_path::ResponsePath;
 pub use rest_mcp_openapi as openapi;
 pub use server::RestMcpServer;
-pub use toolset::{ToolFuture, ToolHandler, ToolSet, mcp_tool};
+pub use toolset::{CallContext, ToolFuture, ToolHandler, ToolSet, mcp_tool};
 
 /// Serve `server` over stdin/stdout until the client disconnects.
 pub async fn serve_stdio(server: RestMcpServer) -> std::io::Result<()> {

@@ -5,10 +5,10 @@ use std::process::ExitCode;
 use clap::Parser;
 use rest_mcp::RestMcpServer;
 use rest_mcp::app::{Service, load_service, tool_table};
-use rest_mcp::config::{Cli, Command, Config};
+use rest_mcp::config::{Cli, Command, Config, Transport};
 use rest_mcp::openapi::Severity;
 use rmcp::ServiceExt;
-use rmcp::service::{Peer, RoleServer};
+use tokio_util::sync::CancellationToken;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -54,20 +54,50 @@ async fn run(cli: &Cli, config: Config) -> Result<(), String> {
         tools = service.tools.len(),
         base_url = %service.base_url,
         api = %service.model.title,
-        "serving MCP over stdio"
+        "tools ready"
     );
     let server = RestMcpServer::new(service.tools).with_instructions(instructions(&service.model));
-    let running = server
-        .clone()
-        .serve(rmcp::transport::stdio())
-        .await
-        .map_err(|e| format!("MCP handshake failed: {e}"))?;
-    reload_on_sighup(cli, server, running.peer().clone());
-    running
-        .waiting()
-        .await
-        .map_err(|e| format!("the MCP session ended with an error: {e}"))?;
-    Ok(())
+    reload_on_sighup(cli, server.clone());
+    match config.transport {
+        Transport::Stdio => {
+            let running = server
+                .serve(rmcp::transport::stdio())
+                .await
+                .map_err(|e| format!("MCP handshake failed: {e}"))?;
+            running
+                .waiting()
+                .await
+                .map_err(|e| format!("the MCP session ended with an error: {e}"))?;
+            Ok(())
+        }
+        Transport::Http => {
+            let shutdown = CancellationToken::new();
+            stop_on_signal(shutdown.clone());
+            rest_mcp::http::serve_http(server, config.http, shutdown).await
+        }
+    }
+}
+
+/// Cancel `shutdown` on Ctrl-C or SIGTERM.
+fn stop_on_signal(shutdown: CancellationToken) {
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate => {}
+        }
+        shutdown.cancel();
+    });
 }
 
 /// Loader diagnostics as log lines (warnings show at the default level).
@@ -95,9 +125,9 @@ fn instructions(model: &rest_mcp::openapi::ApiModel) -> String {
     text
 }
 
-/// On SIGHUP, re-read the config file and spec, swap the tools, and tell the client.
+/// On SIGHUP, re-read the config file and spec, swap the tools, and tell the clients.
 #[cfg(unix)]
-fn reload_on_sighup(cli: &Cli, server: RestMcpServer, peer: Peer<RoleServer>) {
+fn reload_on_sighup(cli: &Cli, server: RestMcpServer) {
     use tokio::signal::unix::{SignalKind, signal};
     let Ok(mut hangups) = signal(SignalKind::hangup()) else {
         tracing::warn!("cannot listen for SIGHUP; reload is unavailable");
@@ -116,9 +146,7 @@ fn reload_on_sighup(cli: &Cli, server: RestMcpServer, peer: Peer<RoleServer>) {
                     report(&service);
                     let count = service.tools.len();
                     server.replace(service.tools);
-                    if let Err(error) = peer.notify_tool_list_changed().await {
-                        tracing::warn!(%error, "reloaded, but could not notify the client");
-                    }
+                    server.notify_tools_changed().await;
                     tracing::info!(tools = count, "reloaded");
                 }
                 Err(message) => {
@@ -130,4 +158,4 @@ fn reload_on_sighup(cli: &Cli, server: RestMcpServer, peer: Peer<RoleServer>) {
 }
 
 #[cfg(not(unix))]
-fn reload_on_sighup(_cli: &Cli, _server: RestMcpServer, _peer: Peer<RoleServer>) {}
+fn reload_on_sighup(_cli: &Cli, _server: RestMcpServer) {}

@@ -1,16 +1,20 @@
 //! The rmcp `ServerHandler` that serves any [`ToolSet`], over any transport. The set can
 //! be replaced while serving (SIGHUP reload); calls in flight finish on the set they began.
 
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use reqwest::header::{HeaderName, HeaderValue};
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{NotificationContext, Peer, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
-use crate::toolset::ToolSet;
+use crate::http::access::Principal;
+use crate::toolset::{CallContext, ToolSet};
 
 /// Serves a [`ToolSet`] as MCP tools. Cheap to clone (the HTTP transport clones it per
 /// session); clones share the tool set.
@@ -18,6 +22,9 @@ use crate::toolset::ToolSet;
 pub struct RestMcpServer {
     tools: Arc<RwLock<Arc<ToolSet>>>,
     instructions: Option<String>,
+    forward: Arc<Vec<(HeaderName, HeaderName)>>,
+    in_flight: Arc<AtomicUsize>,
+    peers: Arc<Mutex<Vec<Peer<RoleServer>>>>,
 }
 
 impl std::fmt::Debug for RestMcpServer {
@@ -34,7 +41,40 @@ impl RestMcpServer {
         RestMcpServer {
             tools: Arc::new(RwLock::new(Arc::new(tools))),
             instructions: None,
+            forward: Arc::new(Vec::new()),
+            in_flight: Arc::new(AtomicUsize::new(0)),
+            peers: Arc::new(Mutex::new(Vec::new())),
         }
+    }
+
+    /// Forward these inbound HTTP headers (inbound name → upstream name) on every call.
+    /// Only headers named here are ever forwarded; `Authorization` only if listed.
+    pub fn with_forwarded_headers(mut self, rules: Vec<(HeaderName, HeaderName)>) -> RestMcpServer {
+        self.forward = Arc::new(rules);
+        self
+    }
+
+    /// Send `notifications/tools/list_changed` to every connected client that has a
+    /// session (stdio, stateful HTTP), forgetting the ones that have gone.
+    pub async fn notify_tools_changed(&self) {
+        let peers: Vec<Peer<RoleServer>> = {
+            let mut guard = match self.peers.lock() {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            guard.retain(|peer| !peer.is_transport_closed());
+            guard.clone()
+        };
+        for peer in peers {
+            if let Err(error) = peer.notify_tool_list_changed().await {
+                tracing::debug!(%error, "could not notify a client of the new tools");
+            }
+        }
+    }
+
+    /// How many tool calls are running now.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::SeqCst)
     }
 
     /// Text the client may show its model about this server (e.g. the API's description).
@@ -78,11 +118,28 @@ impl ServerHandler for RestMcpServer {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(
-            self.current().tools().to_vec(),
-        ))
+        let tools = self.current();
+        let visible = match principal(&context) {
+            Some(principal) => tools
+                .tools()
+                .iter()
+                .filter(|tool| principal.grant.allows(tool))
+                .cloned()
+                .collect(),
+            None => tools.tools().to_vec(),
+        };
+        Ok(ListToolsResult::with_all_items(visible))
+    }
+
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        let mut peers = match self.peers.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        peers.retain(|peer| !peer.is_transport_closed());
+        peers.push(context.peer);
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -105,13 +162,63 @@ impl ServerHandler for RestMcpServer {
                 None,
             ));
         };
+        if let (Some(principal), Some(tool)) = (principal(&context), tools.tool(&request.name))
+            && !principal.grant.allows(tool)
+        {
+            return Err(principal.grant.forbidden(tool));
+        }
+        let call = CallContext {
+            forwarded_headers: self.forwarded(&context),
+        };
         let arguments = request.arguments.unwrap_or_default();
+        let _in_flight = InFlight::enter(&self.in_flight);
         let result = tokio::select! {
-            result = handler.call(arguments) => result,
+            result = handler.call(arguments, call) => result,
             _ = context.ct.cancelled() => CallToolResult::error(vec![ContentBlock::text(
                 "The call was cancelled by the client; the upstream request may or may not have completed.",
             )]),
         };
         Ok(result.into())
+    }
+}
+
+impl RestMcpServer {
+    /// The configured inbound headers present on this request, renamed for the upstream.
+    fn forwarded(&self, context: &RequestContext<RoleServer>) -> Vec<(HeaderName, HeaderValue)> {
+        let Some(parts) = context.extensions.get::<axum::http::request::Parts>() else {
+            return Vec::new();
+        };
+        self.forward
+            .iter()
+            .filter_map(|(inbound, upstream)| {
+                let mut value = parts.headers.get(inbound)?.clone();
+                value.set_sensitive(true);
+                Some((upstream.clone(), value))
+            })
+            .collect()
+    }
+}
+
+/// The authenticated caller of an HTTP request (none over stdio).
+fn principal(context: &RequestContext<RoleServer>) -> Option<&Principal> {
+    context
+        .extensions
+        .get::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Principal>())
+}
+
+/// Counts a call as in flight until dropped.
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    fn enter(counter: &'a AtomicUsize) -> InFlight<'a> {
+        counter.fetch_add(1, Ordering::SeqCst);
+        InFlight(counter)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }

@@ -6,6 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use reqwest::header::{HeaderName, HeaderValue};
 use rest_mcp_openapi::{ApiModel, ToolDefinition};
 use rmcp::model::{CallToolResult, JsonObject, Tool, ToolAnnotations};
 use serde_json::Value;
@@ -16,11 +17,19 @@ use crate::executor::Executor;
 /// The future a [`ToolHandler`] returns.
 pub type ToolFuture<'a> = Pin<Box<dyn Future<Output = CallToolResult> + Send + 'a>>;
 
+/// What the transport knows about one call, beyond its arguments.
+#[derive(Clone, Debug, Default)]
+pub struct CallContext {
+    /// Headers to add to the upstream request for this call only (inbound headers the
+    /// HTTP transport is configured to forward); they override configured headers.
+    pub forwarded_headers: Vec<(HeaderName, HeaderValue)>,
+}
+
 /// Runs one tool. Implemented by the spec-driven endpoint handler and by code that
 /// `#[rest_api]` generates.
 pub trait ToolHandler: Send + Sync + 'static {
     /// Call the tool with the arguments the client sent.
-    fn call(&self, arguments: JsonObject) -> ToolFuture<'_>;
+    fn call(&self, arguments: JsonObject, context: CallContext) -> ToolFuture<'_>;
 }
 
 /// Calls one spec operation through the shared executor.
@@ -30,8 +39,12 @@ struct EndpointHandler {
 }
 
 impl ToolHandler for EndpointHandler {
-    fn call(&self, arguments: JsonObject) -> ToolFuture<'_> {
-        Box::pin(self.executor.call(&self.endpoint, arguments))
+    fn call(&self, arguments: JsonObject, context: CallContext) -> ToolFuture<'_> {
+        Box::pin(async move {
+            self.executor
+                .call(&self.endpoint, arguments, &context.forwarded_headers)
+                .await
+        })
     }
 }
 

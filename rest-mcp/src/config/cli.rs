@@ -24,6 +24,9 @@ Examples:
   # No spec: endpoints listed in a TOML file ([[endpoints]])
   rest-mcp --config ./my-api.toml
 
+  # One shared server for a team (API keys and roles go in the config file's [http])
+  rest-mcp --spec ./openapi.yaml --transport http --listen 127.0.0.1:8080
+
 Configuration precedence: command line > environment > config file > defaults.
 Values in the config file, --base-url and headers may use ${VAR} (an unset VAR is an error).
 Send SIGHUP to reload the spec and config without restarting.";
@@ -176,6 +179,43 @@ pub struct Options {
     #[arg(long, env = "DRY_RUN", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", global = true)]
     pub dry_run: Option<bool>,
 
+    /// How MCP clients connect: `stdio` (launched by the client) or `http` (a shared
+    /// Streamable HTTP server at /mcp).
+    #[arg(long, env = "MCP_TRANSPORT", value_enum, global = true)]
+    pub transport: Option<Transport>,
+
+    /// Address for --transport http [default: 127.0.0.1:8080].
+    #[arg(long, env = "LISTEN", value_name = "ADDR", global = true)]
+    pub listen: Option<String>,
+
+    /// Serve HTTP without sessions (each request stands alone; no list_changed pushes).
+    #[arg(long, env = "STATELESS", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", global = true)]
+    pub stateless: Option<bool>,
+
+    /// Host header values accepted over HTTP (comma-separated) [default: loopback names].
+    #[arg(
+        long,
+        env = "ALLOWED_HOSTS",
+        value_delimiter = ',',
+        value_name = "HOSTS",
+        global = true
+    )]
+    pub allowed_hosts: Vec<String>,
+
+    /// Browser origins accepted over HTTP (comma-separated, with scheme).
+    #[arg(
+        long,
+        env = "ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        value_name = "ORIGINS",
+        global = true
+    )]
+    pub allowed_origins: Vec<String>,
+
+    /// The URL clients use to reach this server (for OAuth metadata) [default: http://LISTEN].
+    #[arg(long, env = "PUBLIC_URL", value_name = "URL", global = true)]
+    pub public_url: Option<String>,
+
     /// Log level on stderr: error, warn, info, debug, trace [default: warn].
     #[arg(long, env = "LOG_LEVEL", value_name = "LEVEL", global = true)]
     pub log_level: Option<String>,
@@ -183,6 +223,17 @@ pub struct Options {
     /// Log format on stderr.
     #[arg(long, env = "LOG_FORMAT", value_enum, global = true)]
     pub log_format: Option<LogFormat>,
+}
+
+/// How MCP clients connect.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// stdin/stdout, launched by the client.
+    #[default]
+    Stdio,
+    /// Streamable HTTP at /mcp.
+    Http,
 }
 
 /// How log lines look.

@@ -43,6 +43,10 @@ pub struct ConfigFile {
     /// Endpoints for an API without a spec (read by `rest_mcp_openapi::load_manual`).
     #[serde(default)]
     pub endpoints: Vec<toml::Value>,
+    /// How MCP clients connect.
+    pub transport: Option<super::cli::Transport>,
+    /// `[http]`: listening, access control, forwarding (`${VAR}` is interpolated).
+    pub http: Option<toml::Table>,
     /// A title for the manual endpoints.
     pub title: Option<String>,
 }

@@ -13,12 +13,15 @@ use reqwest::header::{HeaderName, HeaderValue};
 use rest_mcp_openapi::{LoadOptions, NamingOptions};
 use serde::Deserialize;
 
-pub use cli::{Cli, Command, LogFormat, Options};
+pub use cli::{Cli, Command, LogFormat, Options, Transport};
 pub use duration::parse_duration;
 use file::{ConfigFile, TimeoutValue};
 pub use interpolate::interpolate;
 
 use crate::auth::AuthConfig;
+use crate::http::HttpSettings;
+use crate::http::access::{ApiKeys, KeyConfig};
+use crate::http::oauth::OAuthConfig;
 
 /// The config file read when none is named and it exists.
 pub const DEFAULT_CONFIG_FILE: &str = "rest-mcp.toml";
@@ -26,6 +29,12 @@ pub const DEFAULT_CONFIG_FILE: &str = "rest-mcp.toml";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default response size limit (100 KiB).
 pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 102_400;
+/// Default HTTP listening address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Default largest HTTP request body (4 MiB: file arguments arrive base64-encoded).
+pub const DEFAULT_MAX_REQUEST_BODY: usize = 4 * 1024 * 1024;
+/// Default time shutdown waits for calls in flight.
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// Where the tools come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,6 +79,30 @@ pub struct Config {
     pub dry_run: bool,
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
+    /// How clients connect.
+    pub transport: Transport,
+    /// HTTP settings (resolved for every transport, so mistakes show early).
+    pub http: HttpSettings,
+}
+
+/// `[http]` in the config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HttpFile {
+    listen: Option<String>,
+    stateless: Option<bool>,
+    #[serde(default)]
+    allowed_hosts: Vec<String>,
+    #[serde(default)]
+    allowed_origins: Vec<String>,
+    max_request_body: Option<usize>,
+    public_url: Option<String>,
+    #[serde(default)]
+    keys: Vec<KeyConfig>,
+    oauth: Option<OAuthConfig>,
+    #[serde(default)]
+    forward_headers: std::collections::BTreeMap<String, String>,
+    shutdown_grace: Option<TimeoutValue>,
 }
 
 impl Config {
@@ -171,6 +204,8 @@ impl Config {
             log_format: options.log_format.or(file.log_format).unwrap_or_default(),
             dry_run: options.dry_run.unwrap_or(false),
             config_file,
+            transport: options.transport.or(file.transport).unwrap_or_default(),
+            http: http_settings(options, file.http.as_ref(), &interpolate)?,
         })
     }
 }
@@ -319,35 +354,112 @@ fn parse_header_line(line: &str) -> Result<(String, String), String> {
     Ok((name.trim().to_owned(), value.trim().to_owned()))
 }
 
+/// A TOML value with `${VAR}` filled in every string inside it; `at` names it in errors.
+fn fill(
+    value: &toml::Value,
+    at: &str,
+    interpolate: &dyn Fn(&str, &str) -> Result<String, String>,
+) -> Result<toml::Value, String> {
+    Ok(match value {
+        toml::Value::String(text) => toml::Value::String(interpolate(at, text)?),
+        toml::Value::Array(items) => toml::Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| fill(item, &format!("{at}[{i}]"), interpolate))
+                .collect::<Result<_, _>>()?,
+        ),
+        toml::Value::Table(table) => toml::Value::Table(
+            table
+                .iter()
+                .map(|(key, item)| {
+                    Ok((
+                        key.clone(),
+                        fill(item, &format!("{at}.{key}"), interpolate)?,
+                    ))
+                })
+                .collect::<Result<_, String>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
 /// `[auth]` with `${VAR}` filled in every string value.
 fn auth_config(
     table: &toml::Table,
     interpolate: &dyn Fn(&str, &str) -> Result<String, String>,
 ) -> Result<AuthConfig, String> {
-    fn fill(
-        value: &toml::Value,
-        key: &str,
-        interpolate: &dyn Fn(&str, &str) -> Result<String, String>,
-    ) -> Result<toml::Value, String> {
-        Ok(match value {
-            toml::Value::String(text) => {
-                toml::Value::String(interpolate(&format!("auth.{key}"), text)?)
-            }
-            toml::Value::Array(items) => toml::Value::Array(
-                items
-                    .iter()
-                    .map(|item| fill(item, key, interpolate))
-                    .collect::<Result<_, _>>()?,
-            ),
-            other => other.clone(),
-        })
+    let filled = fill(&toml::Value::Table(table.clone()), "auth", interpolate)?;
+    AuthConfig::deserialize(filled).map_err(|e| format!("[auth]: {}", e.message().trim()))
+}
+
+/// HTTP settings: command line > environment > `[http]` > defaults.
+fn http_settings(
+    options: &Options,
+    table: Option<&toml::Table>,
+    interpolate: &dyn Fn(&str, &str) -> Result<String, String>,
+) -> Result<HttpSettings, String> {
+    let file = match table {
+        Some(table) => {
+            let filled = fill(&toml::Value::Table(table.clone()), "http", interpolate)?;
+            HttpFile::deserialize(filled).map_err(|e| format!("[http]: {}", e.message().trim()))?
+        }
+        None => HttpFile::default(),
+    };
+    let listen_text = options
+        .listen
+        .clone()
+        .or(file.listen)
+        .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+    let listen: std::net::SocketAddr = listen_text.parse().map_err(|_| {
+        format!("listen address `{listen_text}` must be IP:PORT, e.g. 127.0.0.1:8080")
+    })?;
+    let allowed_hosts = if options.allowed_hosts.is_empty() {
+        file.allowed_hosts
+    } else {
+        options.allowed_hosts.clone()
+    };
+    if !listen.ip().is_loopback() && allowed_hosts.is_empty() {
+        return Err(format!(
+            "listening on {listen} needs --allowed-hosts (or [http] allowed_hosts): the host names clients use \
+             (the Host check guards against DNS rebinding; only loopback names pass by default)"
+        ));
     }
-    let mut filled = toml::Table::new();
-    for (key, value) in table {
-        filled.insert(key.clone(), fill(value, key, interpolate)?);
+    let mut forward_headers = Vec::new();
+    for (inbound, upstream) in &file.forward_headers {
+        let parse = |name: &str| {
+            HeaderName::from_bytes(name.trim().as_bytes())
+                .map_err(|_| format!("[http.forward_headers]: `{name}` is not a header name"))
+        };
+        forward_headers.push((parse(inbound)?, parse(upstream)?));
     }
-    AuthConfig::deserialize(toml::Value::Table(filled))
-        .map_err(|e| format!("[auth]: {}", e.message().trim()))
+    let shutdown_grace = match file.shutdown_grace {
+        Some(TimeoutValue::Text(text)) => {
+            parse_duration(&text).map_err(|e| format!("[http] shutdown_grace: {e}"))?
+        }
+        Some(TimeoutValue::Seconds(seconds)) => Duration::from_secs(seconds),
+        None => DEFAULT_SHUTDOWN_GRACE,
+    };
+    let public_url = options.public_url.clone().or(file.public_url);
+    if let Some(url) = &public_url {
+        check_base_url(url).map_err(|e| e.replace("base URL", "public URL"))?;
+    }
+    Ok(HttpSettings {
+        listen,
+        stateless: options.stateless.or(file.stateless).unwrap_or(false),
+        allowed_hosts,
+        allowed_origins: if options.allowed_origins.is_empty() {
+            file.allowed_origins
+        } else {
+            options.allowed_origins.clone()
+        },
+        max_request_body: file.max_request_body.unwrap_or(DEFAULT_MAX_REQUEST_BODY),
+        public_url,
+        keys: ApiKeys::new(&file.keys)?,
+        oauth: file.oauth,
+        forward_headers,
+        shutdown_grace,
+    })
 }
 
 #[cfg(test)]

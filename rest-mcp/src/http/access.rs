@@ -1,0 +1,287 @@
+//! Who is calling and what they may call: API keys with roles, principals from verified
+//! OAuth tokens, and the rule that decides whether a principal may see or call a tool.
+
+use rmcp::ErrorData;
+use rmcp::model::{ErrorCode, Tool};
+use serde::Deserialize;
+use serde_json::json;
+
+/// The JSON-RPC error code for a caller who is authenticated but not allowed.
+pub const FORBIDDEN: ErrorCode = ErrorCode(-32001);
+
+/// What a principal may call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Grant {
+    /// Read-only tools only.
+    Viewer,
+    /// Every tool.
+    Editor,
+    /// Exactly these tools.
+    Tools(Vec<String>),
+}
+
+impl Grant {
+    /// The role name used in error data.
+    pub fn describe(&self) -> String {
+        match self {
+            Grant::Viewer => "viewer".to_owned(),
+            Grant::Editor => "editor".to_owned(),
+            Grant::Tools(tools) => format!("tools:{}", tools.join(",")),
+        }
+    }
+
+    /// Whether the grant covers `tool`.
+    pub fn allows(&self, tool: &Tool) -> bool {
+        match self {
+            Grant::Editor => true,
+            Grant::Viewer => tool
+                .annotations
+                .as_ref()
+                .and_then(|a| a.read_only_hint)
+                .unwrap_or(false),
+            Grant::Tools(names) => names.iter().any(|n| n == tool.name.as_ref()),
+        }
+    }
+
+    /// The `forbidden` error for calling `tool` without this grant covering it.
+    pub fn forbidden(&self, tool: &Tool) -> ErrorData {
+        let required = match self {
+            Grant::Tools(_) => format!("tools:{}", tool.name),
+            _ => "editor".to_owned(),
+        };
+        let reason = match self {
+            Grant::Tools(_) => format!("this credential may not call `{}`", tool.name),
+            _ => format!("`{}` changes data; this credential is read-only", tool.name),
+        };
+        ErrorData::new(
+            FORBIDDEN,
+            "forbidden",
+            Some(json!({"reason": reason, "required": required, "actual": self.describe()})),
+        )
+    }
+}
+
+/// An authenticated caller, attached to each HTTP request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    /// Key name or token subject, for logs and rate limits (never a secret).
+    pub name: String,
+    /// What it may call.
+    pub grant: Grant,
+    /// Requests per minute, if limited.
+    pub requests_per_minute: Option<u32>,
+}
+
+/// A role name in the config file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Read-only tools.
+    Viewer,
+    /// All tools.
+    Editor,
+}
+
+/// `[[http.keys]]` in the config file.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyConfig {
+    /// A name for logs and errors.
+    pub name: String,
+    /// The key value (usually `"${SOME_ENV_VAR}"`).
+    pub key: String,
+    /// `viewer` or `editor`; ignored when `tools` is given.
+    pub role: Option<Role>,
+    /// An explicit allow-list of tool names.
+    pub tools: Option<Vec<String>>,
+    /// Requests per minute.
+    pub requests_per_minute: Option<u32>,
+}
+
+impl std::fmt::Debug for KeyConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyConfig")
+            .field("name", &self.name)
+            .field("key", &"[REDACTED]")
+            .field("role", &self.role)
+            .field("tools", &self.tools)
+            .finish()
+    }
+}
+
+/// The configured API keys.
+#[derive(Clone, Default)]
+pub struct ApiKeys {
+    keys: Vec<(Vec<u8>, Principal)>,
+}
+
+impl std::fmt::Debug for ApiKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.keys.iter().map(|(_, p)| &p.name))
+            .finish()
+    }
+}
+
+impl ApiKeys {
+    /// Validate the configured keys: non-empty, at least 16 characters, unique names and
+    /// values, a role or a tool list.
+    pub fn new(configs: &[KeyConfig]) -> Result<ApiKeys, String> {
+        let mut keys: Vec<(Vec<u8>, Principal)> = Vec::new();
+        for config in configs {
+            if config.key.len() < 16 {
+                return Err(format!(
+                    "http.keys `{}`: the key must be at least 16 characters",
+                    config.name
+                ));
+            }
+            if keys
+                .iter()
+                .any(|(k, p)| p.name == config.name || *k == config.key.as_bytes())
+            {
+                return Err(format!(
+                    "http.keys `{}`: names and keys must be unique",
+                    config.name
+                ));
+            }
+            let grant = match (&config.tools, config.role) {
+                (Some(tools), _) => Grant::Tools(tools.clone()),
+                (None, Some(Role::Viewer)) => Grant::Viewer,
+                (None, Some(Role::Editor)) => Grant::Editor,
+                (None, None) => {
+                    return Err(format!(
+                        "http.keys `{}`: give a role (viewer or editor) or a tools list",
+                        config.name
+                    ));
+                }
+            };
+            keys.push((
+                config.key.as_bytes().to_vec(),
+                Principal {
+                    name: config.name.clone(),
+                    grant,
+                    requests_per_minute: config.requests_per_minute,
+                },
+            ));
+        }
+        Ok(ApiKeys { keys })
+    }
+
+    /// Whether any key is configured.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The principal whose key is `presented`. Every key is compared in full, in constant
+    /// time, so timing reveals neither which key matched nor how much of one did.
+    pub fn find(&self, presented: &str) -> Option<&Principal> {
+        let presented = presented.as_bytes();
+        let mut found = None;
+        for (key, principal) in &self.keys {
+            if constant_time_eq(key, presented) {
+                found = Some(principal);
+            }
+        }
+        found
+    }
+}
+
+/// Compare without an early exit (length differences are not secret: keys are long and
+/// random).
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The grant of roles a verified token carries (the broadest wins).
+pub fn grant_for_roles(roles: &[String]) -> Option<Grant> {
+    if roles.iter().any(|r| r == "editor") {
+        Some(Grant::Editor)
+    } else if roles.iter().any(|r| r == "viewer") {
+        Some(Grant::Viewer)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rmcp::model::ToolAnnotations;
+    use std::sync::Arc;
+
+    fn tool(name: &str, read_only: bool) -> Tool {
+        Tool::new_with_raw(name.to_owned(), None, Arc::new(serde_json::Map::new()))
+            .with_annotations(ToolAnnotations::from_raw(
+                None,
+                Some(read_only),
+                None,
+                None,
+                None,
+            ))
+    }
+
+    fn key(name: &str, key: &str, role: Option<Role>, tools: Option<Vec<&str>>) -> KeyConfig {
+        KeyConfig {
+            name: name.into(),
+            key: key.into(),
+            role,
+            tools: tools.map(|t| t.into_iter().map(str::to_owned).collect()),
+            requests_per_minute: None,
+        }
+    }
+
+    #[test]
+    fn grants_follow_roles_and_lists() {
+        let (read, write) = (tool("get_pet", true), tool("delete_pet", false));
+        assert!(Grant::Viewer.allows(&read) && !Grant::Viewer.allows(&write));
+        assert!(Grant::Editor.allows(&write));
+        let only = Grant::Tools(vec!["delete_pet".into()]);
+        assert!(only.allows(&write) && !only.allows(&read));
+        let error = Grant::Viewer.forbidden(&write);
+        assert_eq!(error.code, FORBIDDEN);
+        assert_eq!(
+            error.data.as_ref().and_then(|d| d.get("required")),
+            Some(&json!("editor"))
+        );
+        assert_eq!(
+            error.data.as_ref().and_then(|d| d.get("actual")),
+            Some(&json!("viewer"))
+        );
+    }
+
+    #[test]
+    fn keys_are_validated_and_found() {
+        let keys = ApiKeys::new(&[
+            key("ci", "ci-key-0123456789abcdef", Some(Role::Viewer), None),
+            key("ops", "ops-key-0123456789abcdef", Some(Role::Editor), None),
+        ])
+        .expect("keys");
+        assert_eq!(
+            keys.find("ops-key-0123456789abcdef")
+                .map(|p| p.name.as_str()),
+            Some("ops")
+        );
+        assert_eq!(keys.find("ops-key-0123456789abcdeF"), None);
+        assert_eq!(keys.find(""), None);
+        assert!(ApiKeys::new(&[key("short", "abc", Some(Role::Viewer), None)]).is_err());
+        assert!(ApiKeys::new(&[key("none", "0123456789abcdef0", None, None)]).is_err());
+        let duplicate = [
+            key("a", "0123456789abcdef0", Some(Role::Viewer), None),
+            key("b", "0123456789abcdef0", Some(Role::Viewer), None),
+        ];
+        assert!(ApiKeys::new(&duplicate).is_err());
+        assert!(!format!("{:?}", key("a", "0123456789abcdef0", None, None)).contains("0123456789"));
+    }
+
+    #[test]
+    fn broadest_role_wins() {
+        assert_eq!(
+            grant_for_roles(&["viewer".into(), "editor".into()]),
+            Some(Grant::Editor)
+        );
+        assert_eq!(grant_for_roles(&["other".into()]), None);
+    }
+}

@@ -1,0 +1,313 @@
+//! Streamable HTTP serving for teams: `/mcp` (stateful or stateless), `/healthz`,
+//! RFC 9728 protected-resource metadata, API keys with roles, OAuth 2.1 bearer tokens,
+//! per-principal rate limits, Host/Origin checks, a body size limit, and a graceful
+//! shutdown that lets calls in flight finish.
+
+pub mod access;
+pub mod oauth;
+mod rate_limit;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+use crate::server::RestMcpServer;
+use access::{ApiKeys, Principal, grant_for_roles};
+use oauth::{JwtValidator, OAuthConfig};
+use rate_limit::RateLimiter;
+
+/// Where the metadata document lives (RFC 9728).
+const METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
+
+/// Resolved settings for HTTP serving.
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Serve without sessions (every request stands alone; no server-initiated messages).
+    pub stateless: bool,
+    /// Accepted `Host` values (empty: loopback names only).
+    pub allowed_hosts: Vec<String>,
+    /// Accepted browser `Origin`s (empty: no Origin check).
+    pub allowed_origins: Vec<String>,
+    /// Largest request body, in bytes.
+    pub max_request_body: usize,
+    /// The URL clients use to reach this server, for metadata and `WWW-Authenticate`.
+    pub public_url: Option<String>,
+    /// API keys.
+    pub keys: ApiKeys,
+    /// OAuth 2.1 bearer tokens.
+    pub oauth: Option<OAuthConfig>,
+    /// Inbound header → upstream header, forwarded per call.
+    pub forward_headers: Vec<(HeaderName, HeaderName)>,
+    /// How long shutdown waits for calls in flight.
+    pub shutdown_grace: Duration,
+}
+
+/// Checks every `/mcp` request.
+struct Gate {
+    keys: ApiKeys,
+    tokens: Option<JwtValidator>,
+    token_rate: Option<u32>,
+    limiter: RateLimiter,
+    metadata_url: String,
+    draining: AtomicBool,
+}
+
+impl Gate {
+    fn open(&self) -> bool {
+        self.keys.is_empty() && self.tokens.is_none()
+    }
+}
+
+/// Serve `server` until `shutdown` is cancelled; then stop accepting work, wait for calls
+/// in flight (up to the grace period) and close every session.
+pub async fn serve_http(
+    server: RestMcpServer,
+    settings: HttpSettings,
+    shutdown: CancellationToken,
+) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the listening address: {e}"))?;
+    let base = settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"))
+        .trim_end_matches('/')
+        .to_owned();
+    let resource = format!("{base}/mcp");
+    let tokens = match &settings.oauth {
+        Some(config) => {
+            let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            Some(JwtValidator::new(config.clone(), resource.clone(), client)?)
+        }
+        None => None,
+    };
+    let gate = Arc::new(Gate {
+        keys: settings.keys.clone(),
+        token_rate: settings.oauth.as_ref().and_then(|o| o.requests_per_minute),
+        tokens,
+        limiter: RateLimiter::default(),
+        metadata_url: format!("{base}{METADATA_PATH}"),
+        draining: AtomicBool::new(false),
+    });
+    if gate.open() && !local.ip().is_loopback() {
+        tracing::warn!(
+            "listening on {local} without API keys or OAuth: anyone who can reach it can call every tool"
+        );
+    }
+    let server = server.with_forwarded_headers(settings.forward_headers.clone());
+    let sessions = CancellationToken::new();
+    let mut config = StreamableHttpServerConfig::default()
+        .with_cancellation_token(sessions.child_token())
+        .with_max_request_body_bytes(settings.max_request_body)
+        .with_legacy_session_mode(!settings.stateless)
+        .with_json_response(settings.stateless);
+    if !settings.allowed_hosts.is_empty() {
+        config = config.with_allowed_hosts(settings.allowed_hosts.clone());
+    }
+    if !settings.allowed_origins.is_empty() {
+        config = config.with_allowed_origins(settings.allowed_origins.clone());
+    }
+    let factory_server = server.clone();
+    let factory = move || Ok(factory_server.clone());
+    let mcp: Router = if settings.stateless {
+        Router::new().nest_service(
+            "/mcp",
+            StreamableHttpService::new(factory, Arc::new(NeverSessionManager::default()), config),
+        )
+    } else {
+        Router::new().nest_service(
+            "/mcp",
+            StreamableHttpService::new(factory, Arc::new(LocalSessionManager::default()), config),
+        )
+    };
+    let metadata = gate
+        .tokens
+        .as_ref()
+        .map(JwtValidator::resource_metadata)
+        .unwrap_or_else(|| json!({"resource": resource, "bearer_methods_supported": ["header"]}));
+    let health_server = server.clone();
+    let app = mcp
+        .layer(middleware::from_fn_with_state(gate.clone(), authorize))
+        .route(
+            "/healthz",
+            get(move || {
+                let tools = health_server.current().len();
+                async move { axum::Json(json!({"status": "ok", "tools": tools})) }
+            }),
+        )
+        .route(METADATA_PATH, get(metadata_document(metadata.clone())))
+        .route(
+            &format!("{METADATA_PATH}/mcp"),
+            get(metadata_document(metadata)),
+        );
+    tracing::info!(
+        address = %local,
+        mode = if settings.stateless { "stateless" } else { "stateful" },
+        auth = if gate.open() { "none" } else { "required" },
+        "serving MCP over Streamable HTTP at /mcp"
+    );
+    let drain_gate = gate.clone();
+    let drain_server = server.clone();
+    let grace = settings.shutdown_grace;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.cancelled().await;
+            drain_gate.draining.store(true, Ordering::SeqCst);
+            tracing::info!("shutting down: waiting for calls in flight");
+            let deadline = Instant::now() + grace;
+            while drain_server.in_flight() > 0 && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+            sessions.cancel();
+        })
+        .await
+        .map_err(|e| format!("the HTTP server failed: {e}"))
+}
+
+fn metadata_document(
+    metadata: serde_json::Value,
+) -> impl Fn() -> std::future::Ready<axum::Json<serde_json::Value>> + Clone {
+    move || std::future::ready(axum::Json(metadata.clone()))
+}
+
+/// Authenticate, rate-limit and attach the [`Principal`] to the request.
+async fn authorize(State(gate): State<Arc<Gate>>, mut request: Request, next: Next) -> Response {
+    if gate.draining.load(Ordering::SeqCst) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "1")],
+            axum::Json(json!({"error": "shutting_down"})),
+        )
+            .into_response();
+    }
+    if gate.open() {
+        return next.run(request).await;
+    }
+    let Some(credential) = presented_credential(request.headers()) else {
+        return unauthorized(&gate, None);
+    };
+    let principal = if let Some(principal) = gate.keys.find(&credential) {
+        principal.clone()
+    } else if let Some(tokens) = &gate.tokens {
+        match tokens.validate(&credential).await {
+            Ok(token) => {
+                let name = token
+                    .subject
+                    .clone()
+                    .or(token.client_id.clone())
+                    .unwrap_or_else(|| "oauth-client".to_owned());
+                let Some(grant) = grant_for_roles(&token.roles) else {
+                    return insufficient_scope(&gate);
+                };
+                Principal {
+                    name,
+                    grant,
+                    requests_per_minute: gate.token_rate,
+                }
+            }
+            Err(error) => {
+                tracing::debug!(%error, "bearer token rejected");
+                return unauthorized(&gate, Some(&error.to_string()));
+            }
+        }
+    } else {
+        return unauthorized(&gate, Some("unknown API key"));
+    };
+    if let Some(limit) = principal.requests_per_minute
+        && let Err(wait) = gate.limiter.check(&principal.name, limit, Instant::now())
+    {
+        let seconds = wait.as_secs().max(1);
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, seconds.to_string())],
+            axum::Json(json!({"error": "rate_limited", "retry_after_seconds": seconds})),
+        )
+            .into_response();
+    }
+    request.extensions_mut().insert(principal);
+    next.run(request).await
+}
+
+/// `Authorization: Bearer <credential>`, or `X-API-Key: <credential>`.
+fn presented_credential(headers: &HeaderMap) -> Option<String> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, rest) = v.trim().split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| rest.trim().to_owned())
+        });
+    bearer
+        .or_else(|| {
+            headers
+                .get("x-api-key")
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.trim().to_owned())
+        })
+        .filter(|c| !c.is_empty())
+}
+
+/// 401 with the RFC 9728 pointer to the resource metadata.
+fn unauthorized(gate: &Gate, problem: Option<&str>) -> Response {
+    let mut challenge = format!("Bearer resource_metadata=\"{}\"", gate.metadata_url);
+    if problem.is_some() {
+        challenge.push_str(", error=\"invalid_token\"");
+    }
+    let mut response = (
+        StatusCode::UNAUTHORIZED,
+        axum::Json(json!({
+            "error": "unauthorized",
+            "message": problem.unwrap_or("this server requires a bearer token (an API key or an OAuth access token)"),
+        })),
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&challenge) {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
+    }
+    response
+}
+
+/// 403: a valid token whose scopes map to no role.
+fn insufficient_scope(gate: &Gate) -> Response {
+    let challenge = format!(
+        "Bearer error=\"insufficient_scope\", resource_metadata=\"{}\"",
+        gate.metadata_url
+    );
+    let mut response = (
+        StatusCode::FORBIDDEN,
+        axum::Json(json!({"error": "insufficient_scope", "message": "the token's scopes grant no role on this server"})),
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&challenge) {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
+    }
+    response
+}
