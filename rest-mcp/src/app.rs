@@ -165,6 +165,41 @@ fn base_url(config: &Config, model: &ApiModel) -> Result<Url, String> {
     }
 }
 
+/// A warning when the spec requires credentials and the config supplies none, with how
+/// to supply them (every call would otherwise fail with 401 and no hint why).
+pub fn missing_credentials_warning(config: &Config, model: &ApiModel) -> Option<String> {
+    let required = model
+        .operations
+        .iter()
+        .any(|op| !op.security.is_empty() && op.security.iter().all(|r| !r.schemes.is_empty()));
+    if !required || config.auth.is_some() {
+        return None;
+    }
+    let header_names: Vec<String> = model
+        .security_schemes
+        .iter()
+        .filter_map(|scheme| match &scheme.kind {
+            SecuritySchemeKind::ApiKey {
+                location: rest_mcp_openapi::ParamLocation::Header,
+                parameter,
+            } => Some(parameter.to_ascii_lowercase()),
+            SecuritySchemeKind::ApiKey { .. } => None,
+            _ => Some("authorization".to_owned()),
+        })
+        .collect();
+    let supplied = config
+        .headers
+        .iter()
+        .any(|(name, _)| header_names.iter().any(|h| h == name.as_str()));
+    if supplied {
+        return None;
+    }
+    Some(format!(
+        "the API requires credentials but none are configured, so calls will likely fail with 401. {}",
+        credential_hints(model).join("; ")
+    ))
+}
+
 /// How a user supplies each credential the spec declares, for `rest-mcp list` and docs.
 pub fn credential_hints(model: &ApiModel) -> Vec<String> {
     model

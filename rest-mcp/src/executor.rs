@@ -81,69 +81,82 @@ impl Executor {
         arguments: Map<String, Value>,
         extra_headers: &[(HeaderName, HeaderValue)],
     ) -> CallToolResult {
+        match self.request(endpoint, &arguments, extra_headers).await {
+            Ok(response) => self.shape(endpoint, response).await,
+            Err(error) => error_result(error.to_string()),
+        }
+    }
+
+    /// Validate `arguments`, build the request, add headers and credentials, send it (once
+    /// more after a 401 when fresh credentials may help), and return the raw response.
+    /// Typed clients use this directly; [`Executor::call`] shapes it for MCP.
+    pub async fn request(
+        &self,
+        endpoint: &Endpoint,
+        arguments: &Map<String, Value>,
+        extra_headers: &[(HeaderName, HeaderValue)],
+    ) -> Result<reqwest::Response, CallError> {
         let validator = endpoint.validator();
         if let Some(problem) = validator.problem() {
             tracing::debug!(tool = %endpoint.operation().tool_name, "input schema does not compile, only argument names are checked: {problem}");
         }
-        if let Err(message) = validator.check(&arguments, endpoint.argument_names()) {
-            return error_result(message);
-        }
-        let request = match build(endpoint, &self.config.base_url, &arguments) {
-            Ok(request) => request,
-            Err(message) => {
-                return error_result(format!("Invalid arguments (nothing was sent): {message}"));
+        validator
+            .check(arguments, endpoint.argument_names())
+            .map_err(CallError::InvalidArguments)?;
+        let mut request = build(endpoint, &self.config.base_url, arguments).map_err(|message| {
+            CallError::InvalidArguments(format!("Invalid arguments (nothing was sent): {message}"))
+        })?;
+        // Precedence: header arguments, then forwarded headers, then configured ones.
+        let mut headers: Vec<(HeaderName, HeaderValue)> = Vec::new();
+        for (name, value) in extra_headers.iter().chain(&self.config.headers) {
+            let taken = request
+                .headers
+                .iter()
+                .chain(&headers)
+                .any(|(existing, _)| existing == name);
+            if !taken {
+                headers.push((name.clone(), value.clone()));
             }
-        };
-        self.send(endpoint, request, extra_headers).await
+        }
+        headers.append(&mut request.headers);
+        request.headers = headers;
+        self.send(request).await
     }
 
-    /// Send a prepared request (after adding headers and credentials) and shape the answer.
-    pub async fn send(
-        &self,
-        endpoint: &Endpoint,
-        mut request: PreparedRequest,
-        extra_headers: &[(HeaderName, HeaderValue)],
-    ) -> CallToolResult {
-        for (name, value) in extra_headers.iter().rev() {
-            if !request.headers.iter().any(|(existing, _)| existing == name) {
-                request.headers.insert(0, (name.clone(), value.clone()));
-            }
-        }
-        for (name, value) in self.config.headers.iter().rev() {
-            if !request.headers.iter().any(|(existing, _)| existing == name) {
-                request.headers.insert(0, (name.clone(), value.clone()));
-            }
-        }
-        let unauthenticated = request.clone();
+    /// Send a prepared request with credentials, retrying once after a 401 when the
+    /// credentials can be refreshed.
+    async fn send(&self, unauthenticated: PreparedRequest) -> Result<reqwest::Response, CallError> {
         let mut retried = false;
         loop {
             let mut attempt = unauthenticated.clone();
-            if let Err(error) = self.config.auth.apply(&mut attempt).await {
-                return error_result(format!(
-                    "Upstream authentication failed (nothing was sent): {error}"
-                ));
-            }
+            self.config
+                .auth
+                .apply(&mut attempt)
+                .await
+                .map_err(|error| {
+                    CallError::Auth(format!(
+                        "Upstream authentication failed (nothing was sent): {error}"
+                    ))
+                })?;
+            let request = into_reqwest(&self.client, attempt).map_err(|message| {
+                CallError::InvalidArguments(format!(
+                    "Invalid arguments (nothing was sent): {message}"
+                ))
+            })?;
             let started = Instant::now();
-            let request = match into_reqwest(&self.client, attempt) {
-                Ok(request) => request,
-                Err(message) => {
-                    return error_result(format!(
-                        "Invalid arguments (nothing was sent): {message}"
-                    ));
-                }
-            };
             let outcome = self.client.execute(request).await;
-            let elapsed = started.elapsed();
+            let latency_ms = started.elapsed().as_millis() as u64;
+            let (method, path) = (&unauthenticated.method, unauthenticated.url.path());
             let response = match outcome {
                 Ok(response) => response,
                 Err(error) => {
                     let message = self.redact(&self.describe_transport_error(&error));
-                    tracing::debug!(method = %unauthenticated.method, path = unauthenticated.url.path(), latency_ms = elapsed.as_millis() as u64, "upstream request failed: {message}");
-                    return error_result(message);
+                    tracing::debug!(%method, path, latency_ms, "upstream request failed: {message}");
+                    return Err(CallError::Transport(message));
                 }
             };
             let status = response.status();
-            tracing::debug!(method = %unauthenticated.method, path = unauthenticated.url.path(), status = status.as_u16(), latency_ms = elapsed.as_millis() as u64, "upstream request");
+            tracing::debug!(%method, path, status = status.as_u16(), latency_ms, "upstream request");
             if status == reqwest::StatusCode::UNAUTHORIZED
                 && !retried
                 && self.config.auth.invalidate()
@@ -151,7 +164,7 @@ impl Executor {
                 retried = true;
                 continue;
             }
-            return self.shape(endpoint, response).await;
+            return Ok(response);
         }
     }
 
@@ -233,6 +246,29 @@ impl Executor {
         }
     }
 }
+
+/// Why a call produced no upstream response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallError {
+    /// The arguments do not fit the tool (nothing was sent).
+    InvalidArguments(String),
+    /// Credentials could not be obtained (nothing was sent).
+    Auth(String),
+    /// The upstream could not be reached or did not answer in time.
+    Transport(String),
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallError::InvalidArguments(message)
+            | CallError::Auth(message)
+            | CallError::Transport(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for CallError {}
 
 /// A tool result with `isError: true` and one text block.
 pub(crate) fn error_result(message: impl Into<String>) -> CallToolResult {

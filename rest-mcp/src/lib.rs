@@ -40,7 +40,7 @@ mod toolset;
 mod validate;
 
 pub use endpoint::Endpoint;
-pub use executor::{Executor, ExecutorConfig};
+pub use executor::{CallError, Executor, ExecutorConfig};
 pub use response_path::ResponsePath;
 pub use rest_mcp_openapi as openapi;
 pub use server::RestMcpServer;

@@ -40,6 +40,9 @@ fn env(name: &str) -> Option<String> {
 async fn run(cli: &Cli, config: Config) -> Result<(), String> {
     let service = load_service(&config).await?;
     report(&service);
+    if let Some(warning) = rest_mcp::app::missing_credentials_warning(&config, &service.model) {
+        tracing::warn!("{warning}");
+    }
     if matches!(cli.command, Some(Command::List)) {
         print!("{}", tool_table(&service));
         return Ok(());

@@ -1159,8 +1159,10 @@ mod tests {
 
     async fn rejected(validator: &JwtValidator, token: &str) -> TokenError {
         let error = validator.validate(token).await.unwrap_err();
-        assert!(!error.to_string().contains(token), "{error}");
-        assert!(!format!("{error:?}").contains(token), "{error:?}");
+        if !token.is_empty() {
+            assert!(!error.to_string().contains(token), "{error}");
+            assert!(!format!("{error:?}").contains(token), "{error:?}");
+        }
         error
     }
 
@@ -1379,12 +1381,14 @@ mod tests {
 
         // HS256 keyed with the RSA modulus (the classic algorithm confusion) and with a
         // plain secret.
-        for secret in [RSA_A.jwk["n"].as_str().unwrap().as_bytes(), b"secret".as_slice()] {
+        for secret in [
+            RSA_A.jwk["n"].as_str().unwrap().as_bytes(),
+            b"secret".as_slice(),
+        ] {
             let mut header = Header::new(Algorithm::HS256);
             header.kid = Some("a".to_owned());
-            let token =
-                jsonwebtoken::encode(&header, &claims(), &EncodingKey::from_secret(secret))
-                    .unwrap();
+            let token = jsonwebtoken::encode(&header, &claims(), &EncodingKey::from_secret(secret))
+                .unwrap();
             let error = rejected(&validator, &token).await;
             assert_eq!(error.kind, TokenErrorKind::BadSignature);
             assert!(error.message().contains("HS256"), "{error}");
@@ -1417,7 +1421,11 @@ mod tests {
 
         // A valid token with its signature swapped for another token's.
         let good = sign(&RSA_A, Some("a"), &claims());
-        let other = sign(&RSA_A, Some("a"), &json!({"iss": ISSUER, "aud": RESOURCE, "exp": now() + 60}));
+        let other = sign(
+            &RSA_A,
+            Some("a"),
+            &json!({"iss": ISSUER, "aud": RESOURCE, "exp": now() + 60}),
+        );
         let (message, _) = good.rsplit_once('.').unwrap();
         let (_, signature) = other.rsplit_once('.').unwrap();
         let error = rejected(&validator, &format!("{message}.{signature}")).await;
@@ -1552,7 +1560,11 @@ mod tests {
             let error = rejected(&validator, token).await;
             assert_eq!(error.kind, TokenErrorKind::Malformed, "{token:?}: {error}");
         }
-        assert_eq!(jwks.hits(), 0, "header problems are caught before any fetch");
+        assert_eq!(
+            jwks.hits(),
+            0,
+            "header problems are caught before any fetch"
+        );
 
         // A correct signature over claims that are not usable.
         let header = json!({"alg": "RS256", "kid": "a"});
@@ -1579,7 +1591,11 @@ mod tests {
         }
 
         // A bad signature encoding behind a known key.
-        let error = rejected(&validator, &format!("{}.e30.***", b64(header.to_string().as_bytes()))).await;
+        let error = rejected(
+            &validator,
+            &format!("{}.e30.***", b64(header.to_string().as_bytes())),
+        )
+        .await;
         assert_eq!(error.kind, TokenErrorKind::Malformed, "{error}");
     }
 
@@ -1635,9 +1651,12 @@ mod tests {
 
     #[tokio::test]
     async fn resource_metadata_names_servers_and_scopes() {
-        let validator =
-            JwtValidator::new(config("https://issuer.example/jwks"), RESOURCE.to_owned(), client())
-                .unwrap();
+        let validator = JwtValidator::new(
+            config("https://issuer.example/jwks"),
+            RESOURCE.to_owned(),
+            client(),
+        )
+        .unwrap();
         assert_eq!(
             validator.resource_metadata(),
             json!({
@@ -1688,7 +1707,12 @@ mod tests {
         };
         let good = config("https://issuer.example/jwks");
         assert!(build(good.clone(), RESOURCE).is_ok());
-        for jwks_url in ["ftp://issuer.example/jwks", "not a url", "file:///etc/jwks.json", ""] {
+        for jwks_url in [
+            "ftp://issuer.example/jwks",
+            "not a url",
+            "file:///etc/jwks.json",
+            "",
+        ] {
             let error = build(config(jwks_url), RESOURCE).unwrap_err();
             assert!(error.contains("jwks_url"), "{error}");
         }
@@ -1712,9 +1736,12 @@ mod tests {
         fn shareable<T: Clone + Send + Sync + 'static>() {}
         fn send<T: Send>(_: &T) {}
         shareable::<JwtValidator>();
-        let validator =
-            JwtValidator::new(config("https://issuer.example/jwks"), RESOURCE.to_owned(), client())
-                .unwrap();
+        let validator = JwtValidator::new(
+            config("https://issuer.example/jwks"),
+            RESOURCE.to_owned(),
+            client(),
+        )
+        .unwrap();
         send(&validator.validate("token"));
         assert!(format!("{validator:?}").contains("issuer.example"));
     }

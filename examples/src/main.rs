@@ -1,2 +1,0 @@
-//! Placeholder; the examples arrive with the binary issue.
-fn main() {}
