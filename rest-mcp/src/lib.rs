@@ -27,6 +27,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod client;
 pub mod config;
 mod endpoint;
 mod executor;
@@ -60,6 +61,9 @@ pub async fn serve_stdio(server: RestMcpServer) -> std::io::Result<()> {
 /// What generated code and advanced embedders use; not a stable API.
 #[doc(hidden)]
 pub mod __private {
+    pub use rest_mcp_openapi;
     pub use rmcp;
+    pub use schemars;
+    pub use serde;
     pub use serde_json;
 }

@@ -158,7 +158,7 @@ impl ApiKeys {
             keys.push((
                 config.key.as_bytes().to_vec(),
                 Principal {
-                    name: config.name.clone(),
+                    name: format!("key:{}", config.name),
                     grant,
                     requests_per_minute: config.requests_per_minute,
                 },
@@ -262,7 +262,7 @@ mod tests {
         assert_eq!(
             keys.find("ops-key-0123456789abcdef")
                 .map(|p| p.name.as_str()),
-            Some("ops")
+            Some("key:ops")
         );
         assert_eq!(keys.find("ops-key-0123456789abcdeF"), None);
         assert_eq!(keys.find(""), None);

@@ -111,6 +111,11 @@ pub async fn serve_http(
         metadata_url: format!("{base}{METADATA_PATH}"),
         draining: AtomicBool::new(false),
     });
+    if settings.oauth.is_some() && settings.public_url.is_none() && !local.ip().is_loopback() {
+        tracing::warn!(
+            "OAuth is on but public_url is not set: tokens must name {resource} as their audience; set public_url (or [http.oauth] audience) to the URL clients use"
+        );
+    }
     if gate.open() && !local.ip().is_loopback() {
         tracing::warn!(
             "listening on {local} without API keys or OAuth: anyone who can reach it can call every tool"
@@ -213,11 +218,15 @@ async fn authorize(State(gate): State<Arc<Gate>>, mut request: Request, next: Ne
     } else if let Some(tokens) = &gate.tokens {
         match tokens.validate(&credential).await {
             Ok(token) => {
-                let name = token
-                    .subject
-                    .clone()
-                    .or(token.client_id.clone())
-                    .unwrap_or_else(|| "oauth-client".to_owned());
+                // Namespaced so a token subject never shares a rate-limit bucket with a key.
+                let name = format!(
+                    "oauth:{}",
+                    token
+                        .subject
+                        .as_deref()
+                        .or(token.client_id.as_deref())
+                        .unwrap_or("client")
+                );
                 let Some(grant) = grant_for_roles(&token.roles) else {
                     return insufficient_scope(&gate);
                 };
@@ -226,6 +235,16 @@ async fn authorize(State(gate): State<Arc<Gate>>, mut request: Request, next: Ne
                     grant,
                     requests_per_minute: gate.token_rate,
                 }
+            }
+            Err(error) if error.kind == oauth::TokenErrorKind::JwksUnavailable => {
+                // Our problem, not the token's: do not make the client discard it.
+                tracing::warn!(%error, "cannot check bearer tokens: the JWKS is unavailable");
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(header::RETRY_AFTER, "5")],
+                    axum::Json(json!({"error": "temporarily_unavailable", "message": "token keys are unavailable; retry shortly"})),
+                )
+                    .into_response();
             }
             Err(error) => {
                 tracing::debug!(%error, "bearer token rejected");
