@@ -138,6 +138,15 @@ impl Client {
     }
 }
 
+/// A call argument as JSON (what generated typed methods send).
+pub fn argument<T: serde::Serialize + ?Sized>(name: &str, value: &T) -> Result<Value, ClientError> {
+    serde_json::to_value(value).map_err(|e| {
+        ClientError::Call(CallError::InvalidArguments(format!(
+            "argument `{name}` cannot be serialized: {e}"
+        )))
+    })
+}
+
 /// The JSON Schema of `T` with subschemas inlined, as tool schemas need.
 pub fn schema_for<T: JsonSchema + ?Sized>() -> Value {
     let generator = schemars::generate::SchemaSettings::draft2020_12()
@@ -279,10 +288,17 @@ impl OperationBuilder {
     /// The operation.
     pub fn build(mut self) -> Operation {
         let mapping = match self.whole_body {
-            Some((argument, schema, required)) => Some((BodyMapping::Whole { argument, schema }, required)),
+            Some((argument, schema, required)) => {
+                Some((BodyMapping::Whole { argument, schema }, required))
+            }
             None if !self.fields.is_empty() => {
                 let required = self.fields.iter().any(|f| f.required);
-                Some((BodyMapping::Flattened { fields: self.fields }, required))
+                Some((
+                    BodyMapping::Flattened {
+                        fields: self.fields,
+                    },
+                    required,
+                ))
             }
             None => None,
         };
@@ -295,6 +311,35 @@ impl OperationBuilder {
             alternatives: Vec::new(),
         });
         self.operation
+    }
+}
+
+/// The model `include_openapi!` embedded at compile time, parsed once per process.
+///
+/// The JSON was written by the same version of `rest-mcp-openapi` at build time, so it
+/// cannot fail to parse unless `rest-mcp-macros` and `rest-mcp` come from different
+/// releases; then this panics with that explanation.
+pub fn embedded_model(
+    cell: &'static std::sync::OnceLock<ApiModel>,
+    json: &'static str,
+) -> &'static ApiModel {
+    cell.get_or_init(|| match serde_json::from_str(json) {
+        Ok(model) => model,
+        Err(error) => panic!(
+            "include_openapi!: the embedded model does not match this rest-mcp version ({error}); \
+             make sure rest-mcp and rest-mcp-macros are the same release"
+        ),
+    })
+}
+
+/// Arguments as a JSON object (what typed methods generated from a spec send).
+pub fn arguments<T: serde::Serialize>(value: &T) -> Result<Map<String, Value>, ClientError> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(map)) => Ok(map.into_iter().filter(|(_, v)| !v.is_null()).collect()),
+        Ok(_) => Ok(Map::new()),
+        Err(error) => Err(ClientError::Call(CallError::InvalidArguments(format!(
+            "the arguments cannot be serialized: {error}"
+        )))),
     }
 }
 
@@ -332,7 +377,10 @@ mod tests {
     fn schemas_are_inlined_without_meta_keys() {
         let schema = schema_for::<Pet>();
         assert_eq!(schema["type"], "object");
-        assert_eq!(schema["properties"]["tags"]["items"]["properties"]["label"]["type"], "string");
+        assert_eq!(
+            schema["properties"]["tags"]["items"]["properties"]["label"]["type"],
+            "string"
+        );
         assert!(schema.get("$schema").is_none() && schema.get("$defs").is_none());
         assert!(success_response::<Vec<Pet>>().is_some_and(|r| r.wrapped));
         assert!(success_response::<Pet>().is_some_and(|r| !r.wrapped));
@@ -344,7 +392,13 @@ mod tests {
         let operation = OperationBuilder::new("get_pet", HttpMethod::Get, "/pets/{id}")
             .docs("Get a pet.\n\nLonger text.")
             .parameter(ParamLocation::Path, "id", "id", schema_for::<u64>(), true)
-            .parameter(ParamLocation::Query, "verbose", "verbose", schema_for::<Option<bool>>(), false)
+            .parameter(
+                ParamLocation::Query,
+                "verbose",
+                "verbose",
+                schema_for::<Option<bool>>(),
+                false,
+            )
             .response(success_response::<Pet>())
             .build();
         assert_eq!(operation.summary.as_deref(), Some("Get a pet."));

@@ -42,7 +42,12 @@ mod validate;
 
 pub use endpoint::Endpoint;
 pub use executor::{CallError, Executor, ExecutorConfig};
+/// The URL type of [`ExecutorConfig::base_url`].
+pub use reqwest::Url;
+/// Header types used in [`ExecutorConfig`] (re-exported so users need no `reqwest`).
+pub use reqwest::header as reqwest_header;
 pub use response_path::ResponsePath;
+pub use rest_mcp_macros::{endpoint, include_openapi, rest_api};
 pub use rest_mcp_openapi as openapi;
 pub use server::RestMcpServer;
 pub use toolset::{CallContext, ToolFuture, ToolHandler, ToolSet, mcp_tool};
