@@ -26,7 +26,7 @@ use crate::arguments::{BodyDraft, ParameterDraft};
 use crate::draft::{self, OperationDraft};
 use crate::error::{Diagnostics, LoadError, SourceRef};
 use crate::lower::{classify_media_type, path_placeholders};
-use crate::model::{Annotations, ApiModel, HttpMethod, ParamLocation, ParamStyle, SpecVersion};
+use crate::model::{Annotations, ApiModel, HttpMethod, ParamLocation, ParamStyle};
 use crate::options::LoadOptions;
 
 /// The parts of the config file this crate reads; every other key belongs to the runtime.
@@ -100,17 +100,12 @@ pub(crate) fn load(
     }
     let operations = draft::assemble(drafts, options, &mut diagnostics)?;
     Ok(crate::Loaded {
-        model: ApiModel {
-            title: parsed
+        model: ApiModel::manual(
+            parsed
                 .title
                 .unwrap_or_else(|| "Manual endpoints".to_owned()),
-            version: String::new(),
-            description: None,
-            spec_version: SpecVersion::Manual,
-            servers: Vec::new(),
-            security_schemes: Vec::new(),
             operations,
-        },
+        ),
         diagnostics: diagnostics.into_vec(),
     })
 }

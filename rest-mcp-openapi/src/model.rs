@@ -44,6 +44,20 @@ pub struct ApiModel {
 }
 
 impl ApiModel {
+    /// A model of operations that come from no spec document (the TOML endpoint list,
+    /// operations defined in code): no servers, no security schemes.
+    pub fn manual(title: impl Into<String>, operations: Vec<Operation>) -> ApiModel {
+        ApiModel {
+            title: title.into(),
+            version: String::new(),
+            description: None,
+            spec_version: SpecVersion::Manual,
+            servers: Vec::new(),
+            security_schemes: Vec::new(),
+            operations,
+        }
+    }
+
     /// The operation whose tool name is `name`.
     pub fn operation(&self, name: &str) -> Option<&Operation> {
         self.operations.iter().find(|op| op.tool_name == name)

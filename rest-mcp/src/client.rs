@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use rest_mcp_openapi::{
     Annotations, ApiModel, BodyEncoding, BodyField, BodyMapping, HttpMethod, Operation,
-    ParamLocation, ParamStyle, Parameter, RequestBody, SourceRef, SpecVersion, SuccessResponse,
+    ParamLocation, ParamStyle, Parameter, RequestBody, SourceRef, SuccessResponse,
 };
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
@@ -345,15 +345,7 @@ pub fn arguments<T: serde::Serialize>(value: &T) -> Result<Map<String, Value>, C
 
 /// A model of operations defined in code.
 pub fn model(title: &str, operations: Vec<Operation>) -> ApiModel {
-    ApiModel {
-        title: title.to_owned(),
-        version: String::new(),
-        description: None,
-        spec_version: SpecVersion::Manual,
-        servers: Vec::new(),
-        security_schemes: Vec::new(),
-        operations,
-    }
+    ApiModel::manual(title, operations)
 }
 
 #[cfg(test)]

@@ -296,20 +296,13 @@ fn unauthorized(gate: &Gate, problem: Option<&str>) -> Response {
     if problem.is_some() {
         challenge.push_str(", error=\"invalid_token\"");
     }
-    let mut response = (
+    let message = problem
+        .unwrap_or("this server requires a bearer token (an API key or an OAuth access token)");
+    challenge_response(
         StatusCode::UNAUTHORIZED,
-        axum::Json(json!({
-            "error": "unauthorized",
-            "message": problem.unwrap_or("this server requires a bearer token (an API key or an OAuth access token)"),
-        })),
+        &challenge,
+        json!({"error": "unauthorized", "message": message}),
     )
-        .into_response();
-    if let Ok(value) = HeaderValue::from_str(&challenge) {
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, value);
-    }
-    response
 }
 
 /// 403: a valid token whose scopes map to no role.
@@ -318,12 +311,14 @@ fn insufficient_scope(gate: &Gate) -> Response {
         "Bearer error=\"insufficient_scope\", resource_metadata=\"{}\"",
         gate.metadata_url
     );
-    let mut response = (
-        StatusCode::FORBIDDEN,
-        axum::Json(json!({"error": "insufficient_scope", "message": "the token's scopes grant no role on this server"})),
-    )
-        .into_response();
-    if let Ok(value) = HeaderValue::from_str(&challenge) {
+    let body = json!({"error": "insufficient_scope", "message": "the token's scopes grant no role on this server"});
+    challenge_response(StatusCode::FORBIDDEN, &challenge, body)
+}
+
+/// A JSON error answer carrying a `WWW-Authenticate` challenge.
+fn challenge_response(status: StatusCode, challenge: &str, body: serde_json::Value) -> Response {
+    let mut response = (status, axum::Json(body)).into_response();
+    if let Ok(value) = HeaderValue::from_str(challenge) {
         response
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, value);
