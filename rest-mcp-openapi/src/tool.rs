@@ -148,7 +148,6 @@ impl Operation {
         Some(json!({
             "type": "object",
             "properties": { "result": response.schema },
-            "required": ["result"],
         }))
     }
 }

@@ -14,6 +14,15 @@ use crate::config::{Config, SpecSource};
 use crate::executor::{Executor, ExecutorConfig};
 use crate::toolset::ToolSet;
 
+/// A URL fit for logs and messages: any password in it is replaced by `***`.
+pub fn redacted_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    if shown.password().is_some() {
+        let _ = shown.set_password(Some("***"));
+    }
+    shown.to_string()
+}
+
 /// Largest spec document downloaded (GitHub's is 13 MB).
 pub const MAX_SPEC_BYTES: usize = 64 * 1024 * 1024;
 
@@ -302,10 +311,11 @@ pub fn tool_table(service: &Service) -> String {
         line([&row[0], &row[1], &row[2], &row[3], &row[4]]);
     }
     out.push_str(&format!(
-        "\n{} tools, about {} tokens of tool definitions, base URL {}\n",
+        "\n{} tool{}, about {} tokens of tool definitions, base URL {}\n",
         rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
         total_tokens,
-        service.base_url
+        redacted_url(&service.base_url)
     ));
     let hints = credential_hints(&service.model);
     if !hints.is_empty() {

@@ -42,6 +42,10 @@ pub struct Endpoint {
     defaults: Vec<(String, Value)>,
     response_path: Option<ResponsePath>,
     validator: OnceLock<ArgumentValidator>,
+    /// Whether the tool declares an output schema, and whether it wraps the body.
+    structured: Option<bool>,
+    output_schema: Option<Value>,
+    output_validator: OnceLock<Option<jsonschema::Validator>>,
 }
 
 impl Endpoint {
@@ -88,6 +92,11 @@ impl Endpoint {
             .map(ResponsePath::parse)
             .transpose()
             .map_err(|e| format!("{}: {e}", operation.tool_name))?;
+        let output_schema = operation.output_schema();
+        let structured = output_schema
+            .as_ref()
+            .and(operation.response.as_ref())
+            .map(|response| response.wrapped);
         Ok(Endpoint {
             operation,
             method,
@@ -97,6 +106,9 @@ impl Endpoint {
             defaults,
             response_path,
             validator: OnceLock::new(),
+            structured,
+            output_schema,
+            output_validator: OnceLock::new(),
         })
     }
 
@@ -129,6 +141,23 @@ impl Endpoint {
     /// Schema defaults for arguments the caller left out.
     pub(crate) fn defaults(&self) -> &[(String, Value)] {
         &self.defaults
+    }
+
+    /// Whether the tool declares an output schema (`Some`), and whether that schema wraps
+    /// the body as `{"result": ...}` (`Some(true)`).
+    pub(crate) fn structured(&self) -> Option<bool> {
+        self.structured
+    }
+
+    /// Whether `value` conforms to the tool's output schema (true when there is none or it
+    /// does not compile: then there is nothing a client could check it against).
+    pub(crate) fn conforms_to_output(&self, value: &Value) -> bool {
+        let validator = self.output_validator.get_or_init(|| {
+            self.output_schema
+                .as_ref()
+                .and_then(|schema| jsonschema::validator_for(schema).ok())
+        });
+        validator.as_ref().is_none_or(|v| v.is_valid(value))
     }
 
     /// The part of the response to return, if configured.

@@ -120,12 +120,17 @@ impl Executor {
         }
         headers.append(&mut request.headers);
         request.headers = headers;
-        self.send(request).await
+        self.send(request, extra_headers).await
     }
 
     /// Send a prepared request with credentials, retrying once after a 401 when the
-    /// credentials can be refreshed.
-    async fn send(&self, unauthenticated: PreparedRequest) -> Result<reqwest::Response, CallError> {
+    /// credentials can be refreshed. Forwarded per-user headers win over configured
+    /// credentials for the same header.
+    async fn send(
+        &self,
+        unauthenticated: PreparedRequest,
+        forwarded: &[(HeaderName, HeaderValue)],
+    ) -> Result<reqwest::Response, CallError> {
         let mut retried = false;
         loop {
             let mut attempt = unauthenticated.clone();
@@ -138,6 +143,9 @@ impl Executor {
                         "Upstream authentication failed (nothing was sent): {error}"
                     ))
                 })?;
+            for (name, value) in forwarded {
+                attempt.set_header(name.clone(), value.clone());
+            }
             let request = into_reqwest(&self.client, attempt).map_err(|message| {
                 CallError::InvalidArguments(format!(
                     "Invalid arguments (nothing was sent): {message}"
@@ -187,21 +195,26 @@ impl Executor {
                 return error_result(self.redact(&message));
             }
         };
-        let structured = endpoint
-            .operation()
-            .output_schema()
-            .and_then(|_| endpoint.operation().response.as_ref().map(|r| r.wrapped));
         let shape = Shape {
-            structured,
+            structured: endpoint.structured(),
             response_path: endpoint.response_path(),
             limit,
         };
-        response::shape(status, content_type.as_deref(), body, &shape)
+        let mut result = response::shape(status, content_type.as_deref(), body, &shape);
+        if endpoint.structured().is_some() && result.is_error != Some(true) {
+            response::ensure_conforming(&mut result, &|value| endpoint.conforms_to_output(value));
+        }
+        result
     }
 
     /// Remove every credential from text that leaves the process.
     fn redact(&self, text: &str) -> String {
         let mut text = text.to_owned();
+        if let Some(password) = self.config.base_url.password()
+            && !password.is_empty()
+        {
+            text = text.replace(password, "***");
+        }
         for secret in self.config.auth.secrets() {
             if secret.len() >= 3 {
                 text = text.replace(&secret, "[REDACTED]");
@@ -219,6 +232,7 @@ impl Executor {
 
     /// A message a model (and its user) can act on.
     fn describe_transport_error(&self, error: &reqwest::Error) -> String {
+        let base_url = crate::app::redacted_url(&self.config.base_url);
         let host = self.config.base_url.host_str().unwrap_or("the upstream");
         let chain = error_chain(error);
         if error.is_timeout() {
@@ -232,14 +246,10 @@ impl Executor {
                 format!("Could not resolve the upstream host `{host}` (DNS failure): {chain}")
             } else if lower.contains("refused") {
                 format!(
-                    "Could not connect to the upstream at {}: connection refused. Is it running, and is the base URL right?",
-                    self.config.base_url
+                    "Could not connect to the upstream at {base_url}: connection refused. Is it running, and is the base URL right?"
                 )
             } else {
-                format!(
-                    "Could not connect to the upstream at {}: {chain}",
-                    self.config.base_url
-                )
+                format!("Could not connect to the upstream at {base_url}: {chain}")
             }
         } else {
             format!("The request to the upstream failed: {chain}")

@@ -13,6 +13,9 @@ use tokio_util::sync::CancellationToken;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Claim SIGHUP before anything slow (loading a big spec): its default action would
+    // end the process; a hangup that arrives early is handled as a reload once serving.
+    let hangups = Hangups::listen();
     let config = match Config::resolve(&cli.options, &env) {
         Ok(config) => config,
         Err(message) => {
@@ -24,7 +27,7 @@ async fn main() -> ExitCode {
         eprintln!("rest-mcp: {message}");
         return ExitCode::from(2);
     }
-    match run(&cli, config).await {
+    match run(&cli, config, hangups).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("rest-mcp: {message}");
@@ -37,7 +40,7 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-async fn run(cli: &Cli, config: Config) -> Result<(), String> {
+async fn run(cli: &Cli, config: Config, hangups: Hangups) -> Result<(), String> {
     let service = load_service(&config).await?;
     report(&service);
     if let Some(warning) = rest_mcp::app::missing_credentials_warning(&config, &service.model) {
@@ -55,12 +58,12 @@ async fn run(cli: &Cli, config: Config) -> Result<(), String> {
     }
     tracing::info!(
         tools = service.tools.len(),
-        base_url = %service.base_url,
+        base_url = %rest_mcp::app::redacted_url(&service.base_url),
         api = %service.model.title,
         "tools ready"
     );
     let server = RestMcpServer::new(service.tools).with_instructions(instructions(&service.model));
-    reload_on_sighup(cli, server.clone());
+    reload_on_sighup(cli, server.clone(), hangups);
     match config.transport {
         Transport::Stdio => {
             let running = server
@@ -128,11 +131,32 @@ fn instructions(model: &rest_mcp::openapi::ApiModel) -> String {
     text
 }
 
+/// SIGHUP, claimed at start-up.
+#[cfg(unix)]
+struct Hangups(Option<tokio::signal::unix::Signal>);
+
+#[cfg(unix)]
+impl Hangups {
+    fn listen() -> Hangups {
+        use tokio::signal::unix::{SignalKind, signal};
+        Hangups(signal(SignalKind::hangup()).ok())
+    }
+}
+
+#[cfg(not(unix))]
+struct Hangups;
+
+#[cfg(not(unix))]
+impl Hangups {
+    fn listen() -> Hangups {
+        Hangups
+    }
+}
+
 /// On SIGHUP, re-read the config file and spec, swap the tools, and tell the clients.
 #[cfg(unix)]
-fn reload_on_sighup(cli: &Cli, server: RestMcpServer) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+fn reload_on_sighup(cli: &Cli, server: RestMcpServer, hangups: Hangups) {
+    let Some(mut hangups) = hangups.0 else {
         tracing::warn!("cannot listen for SIGHUP; reload is unavailable");
         return;
     };
@@ -161,4 +185,4 @@ fn reload_on_sighup(cli: &Cli, server: RestMcpServer) {
 }
 
 #[cfg(not(unix))]
-fn reload_on_sighup(_cli: &Cli, _server: RestMcpServer) {}
+fn reload_on_sighup(_cli: &Cli, _server: RestMcpServer, _hangups: Hangups) {}

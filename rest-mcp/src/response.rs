@@ -167,6 +167,25 @@ fn text_result(
     CallToolResult::success(vec![ContentBlock::text(text)])
 }
 
+/// Make a successful result of a tool that declares an output schema carry conforming
+/// `structuredContent`. MCP clients (the official SDKs among them) reject a result whose
+/// structured content is missing or does not match, and the model would never see the
+/// answer. When the body cannot serve (not JSON, truncated, empty, or the upstream
+/// deviates from its spec), a notice that conforms takes its place; the body itself is
+/// always in the text content.
+pub(crate) fn ensure_conforming(result: &mut CallToolResult, conforms: &dyn Fn(&Value) -> bool) {
+    if result.structured_content.as_ref().is_some_and(conforms) {
+        return;
+    }
+    let reason = if result.structured_content.is_some() {
+        "the response does not match the tool's declared output schema"
+    } else {
+        "the response is not a complete JSON document of the declared shape"
+    };
+    let notice = json!({ "notice": format!("{reason}; the full response is in the text content") });
+    result.structured_content = Some(if conforms(&notice) { notice } else { json!({}) });
+}
+
 /// `structuredContent` for a tool with an output schema: the body, or `{"result": body}`
 /// when the schema wraps it. A body whose shape contradicts the schema gets none.
 fn structured(value: Value, declared: Option<bool>) -> Option<Value> {
@@ -317,6 +336,29 @@ mod tests {
         );
         assert_eq!(r.content.len(), 2);
         assert!(r.content[1].as_image().is_some());
+    }
+
+    #[test]
+    fn non_conforming_structured_content_is_replaced_by_a_conforming_notice() {
+        let schema_wants_integer = |v: &Value| v.get("size").is_none_or(Value::is_i64);
+        let mut result = CallToolResult::success(vec![ContentBlock::text(
+            "HTTP 200 OK\n\n{\"size\":\"big\"}",
+        )]);
+        result.structured_content = Some(json!({"size": "big"}));
+        ensure_conforming(&mut result, &schema_wants_integer);
+        assert!(
+            result
+                .structured_content
+                .as_ref()
+                .is_some_and(|v| v["notice"].is_string())
+        );
+        let mut missing = CallToolResult::success(vec![ContentBlock::text("HTTP 204 No Content")]);
+        ensure_conforming(&mut missing, &|v: &Value| v.get("notice").is_none());
+        assert_eq!(missing.structured_content, Some(json!({})));
+        let mut fine = CallToolResult::success(vec![]);
+        fine.structured_content = Some(json!({"size": 3}));
+        ensure_conforming(&mut fine, &schema_wants_integer);
+        assert_eq!(fine.structured_content, Some(json!({"size": 3})));
     }
 
     #[test]
