@@ -16,6 +16,9 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use crate::http::access::Principal;
 use crate::toolset::{CallContext, ToolSet};
 
+/// Largest `tools/list` page, in bytes of tool definitions.
+pub const PAGE_BYTES: usize = 512 * 1024;
+
 /// Serves a [`ToolSet`] as MCP tools. Cheap to clone (the HTTP transport clones it per
 /// session); clones share the tool set.
 #[derive(Clone)]
@@ -115,22 +118,37 @@ impl ServerHandler for RestMcpServer {
         }
     }
 
+    /// Tools the caller may call, in pages of at most [`PAGE_BYTES`] (big specs would
+    /// otherwise exceed clients' message limits: the Python SDK refuses SSE events over
+    /// 1 MiB, and GitHub's tool list is 3.7 MB). The cursor is the index of the next tool.
     async fn list_tools(
         &self,
-        _request: Option<PaginatedRequestParams>,
+        request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let tools = self.current();
-        let visible = match principal(&context) {
-            Some(principal) => tools
-                .tools()
-                .iter()
-                .filter(|tool| principal.grant.allows(tool))
-                .cloned()
-                .collect(),
-            None => tools.tools().to_vec(),
+        let caller = principal(&context);
+        let visible: Vec<usize> = (0..tools.len())
+            .filter(|&i| caller.is_none_or(|p| p.grant.allows(&tools.tools()[i])))
+            .collect();
+        let start = match request.and_then(|r| r.cursor) {
+            None => 0,
+            Some(cursor) => cursor
+                .parse::<usize>()
+                .ok()
+                .filter(|start| *start <= visible.len())
+                .ok_or_else(|| ErrorData::invalid_params(format!("invalid cursor `{cursor}`"), None))?,
         };
-        Ok(ListToolsResult::with_all_items(visible))
+        let mut end = start;
+        let mut bytes = 0;
+        while end < visible.len() && (end == start || bytes + tools.size_of(visible[end]) <= PAGE_BYTES) {
+            bytes += tools.size_of(visible[end]);
+            end += 1;
+        }
+        let page = visible[start..end].iter().map(|&i| tools.tools()[i].clone()).collect();
+        let mut result = ListToolsResult::with_all_items(page);
+        result.next_cursor = (end < visible.len()).then(|| end.to_string());
+        Ok(result)
     }
 
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {

@@ -52,6 +52,8 @@ impl ToolHandler for EndpointHandler {
 #[derive(Clone, Default)]
 pub struct ToolSet {
     tools: Arc<Vec<Tool>>,
+    /// Serialized size of each tool definition, for paging `tools/list` by bytes.
+    sizes: Arc<Vec<usize>>,
     handlers: HashMap<String, Arc<dyn ToolHandler>>,
 }
 
@@ -99,9 +101,16 @@ impl ToolSet {
         if self.handlers.contains_key(&name) {
             return Err(format!("two tools are named `{name}`"));
         }
+        let size = serde_json::to_string(&tool).map_or(0, |json| json.len());
         self.handlers.insert(name, handler);
         Arc::make_mut(&mut self.tools).push(tool);
+        Arc::make_mut(&mut self.sizes).push(size);
         Ok(())
+    }
+
+    /// The serialized size of tool `index`'s definition, in bytes.
+    pub fn size_of(&self, index: usize) -> usize {
+        self.sizes.get(index).copied().unwrap_or(0)
     }
 
     /// The tool definitions, in order.

@@ -59,6 +59,9 @@ pub struct HttpSettings {
 
 /// Checks every `/mcp` request.
 struct Gate {
+    /// Which principal opened each session (`Mcp-Session-Id`): a session answers only to
+    /// the credential that created it.
+    sessions: std::sync::Mutex<std::collections::HashMap<String, (String, Instant)>>,
     keys: ApiKeys,
     tokens: Option<JwtValidator>,
     token_rate: Option<u32>,
@@ -67,10 +70,100 @@ struct Gate {
     draining: AtomicBool,
 }
 
+/// Sessions remembered at most; the oldest are forgotten beyond it.
+const MAX_SESSIONS: usize = 10_000;
+
 impl Gate {
     fn open(&self) -> bool {
         self.keys.is_empty() && self.tokens.is_none()
     }
+
+    fn sessions(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (String, Instant)>> {
+        match self.sessions.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Whether `principal` may use session `id` (unknown sessions are rmcp's to refuse).
+    fn may_use_session(&self, id: &str, principal: &str) -> bool {
+        self.sessions()
+            .get(id)
+            .is_none_or(|(owner, _)| owner == principal)
+    }
+
+    fn bind_session(&self, id: &str, principal: &str) {
+        let mut sessions = self.sessions();
+        if sessions.len() >= MAX_SESSIONS
+            && let Some(oldest) = sessions
+                .iter()
+                .min_by_key(|(_, (_, at))| *at)
+                .map(|(id, _)| id.clone())
+        {
+            sessions.remove(&oldest);
+        }
+        sessions
+            .entry(id.to_owned())
+            .or_insert_with(|| (principal.to_owned(), Instant::now()));
+    }
+
+    fn forget_session(&self, id: &str) {
+        self.sessions().remove(id);
+    }
+}
+
+/// Browser access for the configured origins: answers CORS preflights (before any
+/// credential is asked for) and exposes the session header to scripts.
+fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let patterns: Vec<String> = origins
+        .iter()
+        .map(|o| o.trim_end_matches('/').to_ascii_lowercase())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin, _| {
+            let origin = origin.to_str().unwrap_or("").to_ascii_lowercase();
+            patterns
+                .iter()
+                .any(|pattern| origin_matches(pattern, &origin))
+        }))
+        .allow_methods([
+            axum::http::Method::GET,
+            axum::http::Method::POST,
+            axum::http::Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            HeaderName::from_static("mcp-session-id"),
+            HeaderName::from_static("mcp-protocol-version"),
+            HeaderName::from_static("last-event-id"),
+            HeaderName::from_static("x-api-key"),
+        ])
+        .expose_headers([
+            HeaderName::from_static("mcp-session-id"),
+            header::WWW_AUTHENTICATE,
+        ])
+}
+
+/// `https://app.example.com` matches itself; `http://localhost:*` any port of it; an entry
+/// without a port matches any port (as rmcp's Origin check does).
+fn origin_matches(pattern: &str, origin: &str) -> bool {
+    if pattern == origin || pattern == "*" {
+        return true;
+    }
+    let stem = pattern.strip_suffix(":*").unwrap_or(pattern);
+    let has_port = stem
+        .rsplit_once(':')
+        .is_some_and(|(_, port)| port.chars().all(|c| c.is_ascii_digit()));
+    (pattern.ends_with(":*") || !has_port)
+        && origin.strip_prefix(stem).is_some_and(|rest| {
+            rest.strip_prefix(':')
+                .is_some_and(|port| !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()))
+        })
 }
 
 /// Serve `server` until `shutdown` is cancelled; then stop accepting work, wait for calls
@@ -104,6 +197,7 @@ pub async fn serve_http(
         None => None,
     };
     let gate = Arc::new(Gate {
+        sessions: std::sync::Mutex::default(),
         keys: settings.keys.clone(),
         token_rate: settings.oauth.as_ref().and_then(|o| o.requests_per_minute),
         tokens,
@@ -153,13 +247,27 @@ pub async fn serve_http(
         .map(JwtValidator::resource_metadata)
         .unwrap_or_else(|| json!({"resource": resource, "bearer_methods_supported": ["header"]}));
     let health_server = server.clone();
-    let app = mcp
+    let health_gate = gate.clone();
+    let mut app = mcp
         .layer(middleware::from_fn_with_state(gate.clone(), authorize))
         .route(
             "/healthz",
             get(move || {
                 let tools = health_server.current().len();
-                async move { axum::Json(json!({"status": "ok", "tools": tools})) }
+                let draining = health_gate.draining.load(Ordering::SeqCst);
+                async move {
+                    if draining {
+                        (
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            axum::Json(json!({"status": "draining", "tools": tools})),
+                        )
+                    } else {
+                        (
+                            StatusCode::OK,
+                            axum::Json(json!({"status": "ok", "tools": tools})),
+                        )
+                    }
+                }
             }),
         )
         .route(METADATA_PATH, get(metadata_document(metadata.clone())))
@@ -167,6 +275,9 @@ pub async fn serve_http(
             &format!("{METADATA_PATH}/mcp"),
             get(metadata_document(metadata)),
         );
+    if !settings.allowed_origins.is_empty() {
+        app = app.layer(cors(&settings.allowed_origins));
+    }
     tracing::info!(
         address = %local,
         mode = if settings.stateless { "stateless" } else { "stateful" },
@@ -257,7 +368,8 @@ async fn authorize(State(gate): State<Arc<Gate>>, mut request: Request, next: Ne
     if let Some(limit) = principal.requests_per_minute
         && let Err(wait) = gate.limiter.check(&principal.name, limit, Instant::now())
     {
-        let seconds = wait.as_secs().max(1);
+        // Rounded up: waiting as long as Retry-After says must be enough.
+        let seconds = (wait.as_secs_f64().ceil() as u64).max(1);
         return (
             StatusCode::TOO_MANY_REQUESTS,
             [(header::RETRY_AFTER, seconds.to_string())],
@@ -265,8 +377,38 @@ async fn authorize(State(gate): State<Arc<Gate>>, mut request: Request, next: Ne
         )
             .into_response();
     }
+    let session = request
+        .headers()
+        .get("mcp-session-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if let Some(id) = &session
+        && !gate.may_use_session(id, &principal.name)
+    {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"error": "session_not_found", "message": "no such session for this credential"})),
+        )
+            .into_response();
+    }
+    let ends_session = request.method() == axum::http::Method::DELETE;
+    let name = principal.name.clone();
     request.extensions_mut().insert(principal);
-    next.run(request).await
+    let response = next.run(request).await;
+    if let Some(id) = response
+        .headers()
+        .get("mcp-session-id")
+        .and_then(|v| v.to_str().ok())
+    {
+        gate.bind_session(id, &name);
+    }
+    if ends_session
+        && response.status().is_success()
+        && let Some(id) = &session
+    {
+        gate.forget_session(id);
+    }
+    response
 }
 
 /// `Authorization: Bearer <credential>`, or `X-API-Key: <credential>`.
@@ -324,4 +466,41 @@ fn challenge_response(status: StatusCode, challenge: &str, body: serde_json::Val
             .insert(header::WWW_AUTHENTICATE, value);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_matches;
+
+    #[test]
+    fn origin_patterns() {
+        assert!(origin_matches(
+            "https://app.example.com",
+            "https://app.example.com"
+        ));
+        assert!(origin_matches(
+            "http://localhost:*",
+            "http://localhost:5173"
+        ));
+        assert!(!origin_matches(
+            "http://localhost:*",
+            "http://localhost.evil.example:80"
+        ));
+        assert!(origin_matches(
+            "http://localhost:3000",
+            "http://localhost:3000"
+        ));
+        assert!(!origin_matches(
+            "http://localhost:3000",
+            "http://localhost:3001"
+        ));
+        assert!(!origin_matches(
+            "https://app.example.com",
+            "https://evil.example"
+        ));
+        assert!(!origin_matches(
+            "https://app.example.com",
+            "https://app.example.com.evil.example"
+        ));
+    }
 }
