@@ -137,15 +137,22 @@ impl ServerHandler for RestMcpServer {
                 .parse::<usize>()
                 .ok()
                 .filter(|start| *start <= visible.len())
-                .ok_or_else(|| ErrorData::invalid_params(format!("invalid cursor `{cursor}`"), None))?,
+                .ok_or_else(|| {
+                    ErrorData::invalid_params(format!("invalid cursor `{cursor}`"), None)
+                })?,
         };
         let mut end = start;
         let mut bytes = 0;
-        while end < visible.len() && (end == start || bytes + tools.size_of(visible[end]) <= PAGE_BYTES) {
+        while end < visible.len()
+            && (end == start || bytes + tools.size_of(visible[end]) <= PAGE_BYTES)
+        {
             bytes += tools.size_of(visible[end]);
             end += 1;
         }
-        let page = visible[start..end].iter().map(|&i| tools.tools()[i].clone()).collect();
+        let page = visible[start..end]
+            .iter()
+            .map(|&i| tools.tools()[i].clone())
+            .collect();
         let mut result = ListToolsResult::with_all_items(page);
         result.next_cursor = (end < visible.len()).then(|| end.to_string());
         Ok(result)

@@ -1,0 +1,3 @@
+rest_mcp::include_openapi!(path = "broken.json", name = "Broken");
+
+fn main() {}

@@ -1,0 +1,3 @@
+rest_mcp::include_openapi!("does-not-exist.yaml");
+
+fn main() {}

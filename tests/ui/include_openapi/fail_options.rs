@@ -1,0 +1,3 @@
+rest_mcp::include_openapi!(path = "ok.yaml", include_tag = ["pets"], read_only = "yes", name = "not a name");
+
+fn main() {}
