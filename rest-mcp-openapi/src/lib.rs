@@ -64,7 +64,7 @@ pub use model::{
     ParamLocation, ParamStyle, Parameter, RequestBody, SecurityRequirement, SecurityScheme,
     SecuritySchemeKind, Server, ServerVariable, SpecVersion, SuccessResponse,
 };
-pub use naming::is_valid_tool_name;
+pub use naming::{MAX_TOOL_NAME, is_valid_tool_name, snake_case};
 pub use options::{ExternalRefs, Filters, LoadOptions, NamingOptions, RemoteFetcher, SchemaLimits};
 pub use tool::{ToolAnnotations, ToolDefinition};
 

@@ -27,7 +27,8 @@ pub fn is_valid_tool_name(name: &str) -> bool {
 }
 
 /// `getUserByID`, `repos/get`, `List Users` → `get_user_by_id`, `repos_get`, `list_users`.
-pub(crate) fn snake_case(raw: &str) -> String {
+/// Characters other than ASCII letters and digits separate words; the result may be empty.
+pub fn snake_case(raw: &str) -> String {
     let chars: Vec<char> = raw.chars().collect();
     let mut out = String::with_capacity(raw.len() + 8);
     for (i, &c) in chars.iter().enumerate() {

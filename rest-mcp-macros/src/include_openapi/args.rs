@@ -181,30 +181,14 @@ fn unique(base: &str, taken: &mut HashSet<String>) -> String {
     name
 }
 
-/// `X-Api-Version` → `x_api_version`, `petId` → `pet_id`.
+/// A Rust-identifier-shaped snake_case name: the loader's word splitting
+/// (`X-Api-Version` → `x_api_version`, `petId` → `pet_id`), never empty, never starting
+/// with a digit.
 pub(super) fn snake_case(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 4);
-    let mut previous_lower = false;
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            if c.is_ascii_uppercase() && previous_lower && !out.ends_with('_') {
-                out.push('_');
-            }
-            previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-            out.push(c.to_ascii_lowercase());
-        } else {
-            if !out.is_empty() && !out.ends_with('_') {
-                out.push('_');
-            }
-            previous_lower = false;
-        }
+    let mut name = rest_mcp_openapi::snake_case(text);
+    if name.is_empty() {
+        name.push_str("value");
     }
-    let trimmed = out.trim_matches('_');
-    let mut name = if trimmed.is_empty() {
-        "value".to_owned()
-    } else {
-        trimmed.to_owned()
-    };
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert_str(0, "n_");
     }

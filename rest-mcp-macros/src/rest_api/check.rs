@@ -10,9 +10,6 @@ use super::ctxt::Ctxt;
 use super::parse::{Api, Endpoint, MarkerKind, Placement};
 use super::path_template::subspan;
 
-/// The longest tool name MCP clients accept.
-const MAX_TOOL_NAME: usize = 128;
-
 /// Check `api` and fill in every argument's placement.
 pub(crate) fn check(ctxt: &Ctxt, api: &mut Api) {
     for endpoint in &mut api.endpoints {
@@ -146,17 +143,14 @@ fn place_arguments(ctxt: &Ctxt, endpoint: &mut Endpoint) {
 }
 
 fn check_tool_name(ctxt: &Ctxt, endpoint: &Endpoint) {
+    // The same rule the spec loader applies, so every front end names tools alike.
     let name = &endpoint.tool_name;
-    let valid = !name.is_empty()
-        && name.len() <= MAX_TOOL_NAME
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    if !valid {
+    if !rest_mcp_openapi::is_valid_tool_name(name) {
         ctxt.error(
             endpoint.tool_name_span,
             format!(
-                "tool name \"{name}\" may only contain ASCII letters, digits, `_`, `-` and `.` (1 to {MAX_TOOL_NAME} characters)"
+                "tool name \"{name}\" may only contain ASCII letters, digits, `_` and `-` (1 to {} characters)",
+                rest_mcp_openapi::MAX_TOOL_NAME
             ),
         );
     }
