@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use rest_mcp_openapi::{BodyMapping, Operation};
+use rmcp::model::{Tool, ToolAnnotations};
 use serde_json::{Map, Value};
 
 use crate::response_path::ResponsePath;
@@ -44,7 +45,7 @@ pub struct Endpoint {
     validator: OnceLock<ArgumentValidator>,
     /// Whether the tool declares an output schema, and whether it wraps the body.
     structured: Option<bool>,
-    output_schema: Option<Value>,
+    output_schema: Option<Arc<Map<String, Value>>>,
     output_validator: OnceLock<Option<jsonschema::Validator>>,
 }
 
@@ -92,7 +93,10 @@ impl Endpoint {
             .map(ResponsePath::parse)
             .transpose()
             .map_err(|e| format!("{}: {e}", operation.tool_name))?;
-        let output_schema = operation.output_schema();
+        let output_schema = match operation.output_schema() {
+            Some(Value::Object(map)) => Some(Arc::new(map)),
+            _ => None,
+        };
         let structured = output_schema
             .as_ref()
             .and(operation.response.as_ref())
@@ -115,6 +119,32 @@ impl Endpoint {
     /// The operation this endpoint calls.
     pub fn operation(&self) -> &Operation {
         &self.operation
+    }
+
+    /// The MCP tool definition, sharing this endpoint's schemas (built once per operation).
+    pub fn tool(&self) -> Tool {
+        let operation = &self.operation;
+        let hints = operation.annotations;
+        let annotations = ToolAnnotations::from_raw(
+            None,
+            Some(hints.read_only),
+            Some(hints.destructive),
+            Some(hints.idempotent),
+            Some(hints.open_world),
+        );
+        let mut tool = Tool::new_with_raw(
+            operation.tool_name.clone(),
+            Some(operation.tool_description().into()),
+            self.input_schema.clone(),
+        )
+        .with_annotations(annotations);
+        if let Some(title) = &operation.summary {
+            tool = tool.with_title(title.clone());
+        }
+        if let Some(output) = &self.output_schema {
+            tool = tool.with_raw_output_schema(output.clone());
+        }
+        tool
     }
 
     /// The tool's input schema.
@@ -153,9 +183,9 @@ impl Endpoint {
     /// does not compile: then there is nothing a client could check it against).
     pub(crate) fn conforms_to_output(&self, value: &Value) -> bool {
         let validator = self.output_validator.get_or_init(|| {
-            self.output_schema
-                .as_ref()
-                .and_then(|schema| jsonschema::validator_for(schema).ok())
+            self.output_schema.as_ref().and_then(|schema| {
+                jsonschema::validator_for(&Value::Object((**schema).clone())).ok()
+            })
         });
         validator.as_ref().is_none_or(|v| v.is_valid(value))
     }

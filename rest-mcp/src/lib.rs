@@ -50,7 +50,7 @@ pub use response_path::ResponsePath;
 pub use rest_mcp_macros::{endpoint, include_openapi, rest_api};
 pub use rest_mcp_openapi as openapi;
 pub use server::RestMcpServer;
-pub use toolset::{CallContext, ToolFuture, ToolHandler, ToolSet, mcp_tool};
+pub use toolset::{CallContext, ToolFuture, ToolHandler, ToolSet};
 
 /// Serve `server` over stdin/stdout until the client disconnects.
 pub async fn serve_stdio(server: RestMcpServer) -> std::io::Result<()> {

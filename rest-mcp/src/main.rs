@@ -63,6 +63,9 @@ async fn run(cli: &Cli, config: Config, hangups: Hangups) -> Result<(), String> 
         "tools ready"
     );
     let server = RestMcpServer::new(service.tools).with_instructions(instructions(&service.model));
+    // The tools own everything calls need; the model would only hold a second copy of
+    // every schema for as long as the server runs.
+    drop(service.model);
     reload_on_sighup(cli, server.clone(), hangups);
     match config.transport {
         Transport::Stdio => {

@@ -7,9 +7,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use reqwest::header::{HeaderName, HeaderValue};
-use rest_mcp_openapi::{ApiModel, ToolDefinition};
-use rmcp::model::{CallToolResult, JsonObject, Tool, ToolAnnotations};
-use serde_json::Value;
+use rest_mcp_openapi::ApiModel;
+use rmcp::model::{CallToolResult, JsonObject, Tool};
 
 use crate::endpoint::Endpoint;
 use crate::executor::Executor;
@@ -54,7 +53,9 @@ pub struct ToolSet {
     tools: Arc<Vec<Tool>>,
     /// Serialized size of each tool definition, for paging `tools/list` by bytes.
     sizes: Arc<Vec<usize>>,
-    handlers: HashMap<String, Arc<dyn ToolHandler>>,
+    handlers: Vec<Arc<dyn ToolHandler>>,
+    /// Tool name → position, so lookups on the per-request path are not scans.
+    index: HashMap<String, usize>,
 }
 
 impl std::fmt::Debug for ToolSet {
@@ -82,8 +83,8 @@ impl ToolSet {
     pub fn from_model(model: &ApiModel, executor: Arc<Executor>) -> Result<ToolSet, String> {
         let mut set = ToolSet::new();
         for operation in &model.operations {
-            let tool = mcp_tool(&operation.tool_definition());
             let endpoint = Endpoint::new(operation.clone())?;
+            let tool = endpoint.tool();
             set.insert(
                 tool,
                 Arc::new(EndpointHandler {
@@ -98,11 +99,12 @@ impl ToolSet {
     /// Add a tool; names must be unique.
     pub fn insert(&mut self, tool: Tool, handler: Arc<dyn ToolHandler>) -> Result<(), String> {
         let name = tool.name.to_string();
-        if self.handlers.contains_key(&name) {
+        if self.index.contains_key(&name) {
             return Err(format!("two tools are named `{name}`"));
         }
         let size = serde_json::to_string(&tool).map_or(0, |json| json.len());
-        self.handlers.insert(name, handler);
+        self.index.insert(name, self.handlers.len());
+        self.handlers.push(handler);
         Arc::make_mut(&mut self.tools).push(tool);
         Arc::make_mut(&mut self.sizes).push(size);
         Ok(())
@@ -120,12 +122,12 @@ impl ToolSet {
 
     /// The definition of `name`.
     pub fn tool(&self, name: &str) -> Option<&Tool> {
-        self.tools.iter().find(|t| t.name == name)
+        self.index.get(name).and_then(|&i| self.tools.get(i))
     }
 
     /// The handler of `name`.
     pub fn handler(&self, name: &str) -> Option<&Arc<dyn ToolHandler>> {
-        self.handlers.get(name)
+        self.index.get(name).and_then(|&i| self.handlers.get(i))
     }
 
     /// How many tools there are.
@@ -147,32 +149,4 @@ impl ToolSet {
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, name)| name)
     }
-}
-
-/// The rmcp tool for a definition from the model.
-pub fn mcp_tool(definition: &ToolDefinition) -> Tool {
-    let object = |value: &Value| match value {
-        Value::Object(map) => map.clone(),
-        _ => JsonObject::new(),
-    };
-    let annotations = ToolAnnotations::from_raw(
-        None,
-        Some(definition.annotations.read_only_hint),
-        Some(definition.annotations.destructive_hint),
-        Some(definition.annotations.idempotent_hint),
-        Some(definition.annotations.open_world_hint),
-    );
-    let mut tool = Tool::new_with_raw(
-        definition.name.clone(),
-        Some(definition.description.clone().into()),
-        Arc::new(object(&definition.input_schema)),
-    )
-    .with_annotations(annotations);
-    if let Some(title) = &definition.title {
-        tool = tool.with_title(title.clone());
-    }
-    if let Some(output) = &definition.output_schema {
-        tool = tool.with_raw_output_schema(Arc::new(object(output)));
-    }
-    tool
 }
