@@ -15,10 +15,10 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use crate::auth::UpstreamAuth;
 use crate::endpoint::Endpoint;
 use crate::executor::{CallError, Executor, ExecutorConfig};
 use crate::toolset::ToolSet;
+use crate::upstream_auth::UpstreamAuth;
 
 /// Largest response body a typed client reads.
 const MAX_TYPED_RESPONSE: usize = 64 * 1024 * 1024;

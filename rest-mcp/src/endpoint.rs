@@ -9,7 +9,7 @@ use rest_mcp_openapi::{BodyMapping, Operation};
 use rmcp::model::{Tool, ToolAnnotations};
 use serde_json::{Map, Value};
 
-use crate::response_path::ResponsePath;
+use crate::response::path::ResponsePath;
 use crate::validate::ArgumentValidator;
 
 /// A piece of a path template.

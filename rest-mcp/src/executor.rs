@@ -9,10 +9,10 @@ use reqwest::{Client, Url, redirect};
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Map, Value};
 
-use crate::auth::UpstreamAuth;
 use crate::endpoint::Endpoint;
 use crate::request::{PreparedBody, PreparedRequest, build};
 use crate::response::{self, Shape};
+use crate::upstream_auth::UpstreamAuth;
 
 /// How the executor reaches the upstream.
 #[derive(Clone, Debug)]
@@ -232,7 +232,7 @@ impl Executor {
 
     /// A message a model (and its user) can act on.
     fn describe_transport_error(&self, error: &reqwest::Error) -> String {
-        let base_url = crate::app::redacted_url(&self.config.base_url);
+        let base_url = crate::cli::service::redacted_url(&self.config.base_url);
         let host = self.config.base_url.host_str().unwrap_or("the upstream");
         let chain = error_chain(error);
         if error.is_timeout() {

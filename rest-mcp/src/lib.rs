@@ -6,7 +6,7 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use rest_mcp::{Executor, ExecutorConfig, RestMcpServer, ToolSet, auth::UpstreamAuth};
+//! use rest_mcp::{Executor, ExecutorConfig, RestMcpServer, ToolSet, upstream_auth::UpstreamAuth};
 //! use rest_mcp::openapi::{LoadOptions, load_path};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -25,19 +25,16 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub mod app;
-pub mod auth;
+pub mod cli;
 pub mod client;
-pub mod config;
 mod endpoint;
 mod executor;
 pub mod http;
-pub mod logging;
 pub mod request;
 mod response;
-mod response_path;
 mod server;
 mod toolset;
+pub mod upstream_auth;
 mod validate;
 
 pub use endpoint::Endpoint;
@@ -46,7 +43,7 @@ pub use executor::{CallError, Executor, ExecutorConfig};
 pub use reqwest::Url;
 /// Header types used in [`ExecutorConfig`] (re-exported so users need no `reqwest`).
 pub use reqwest::header as reqwest_header;
-pub use response_path::ResponsePath;
+pub use response::path::ResponsePath;
 pub use rest_mcp_macros::{endpoint, include_openapi, rest_api};
 pub use rest_mcp_openapi as openapi;
 pub use server::RestMcpServer;

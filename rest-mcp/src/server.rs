@@ -13,7 +13,7 @@ use rmcp::model::{
 use rmcp::service::{NotificationContext, Peer, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
-use crate::http::access::Principal;
+use crate::http::api_keys::Principal;
 use crate::toolset::{CallContext, ToolSet};
 
 /// Largest `tools/list` page, in bytes of tool definitions.

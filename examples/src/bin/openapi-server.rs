@@ -10,9 +10,9 @@
 
 use std::time::Duration;
 
-use rest_mcp::auth::UpstreamAuth;
 use rest_mcp::client::Client;
 use rest_mcp::reqwest_header::{HeaderName, HeaderValue};
+use rest_mcp::upstream_auth::UpstreamAuth;
 use rest_mcp::{ExecutorConfig, serve_stdio};
 
 rest_mcp::include_openapi!(path = "petstore/openapi.yaml", name = "Petstore");

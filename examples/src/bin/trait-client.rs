@@ -12,9 +12,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use rest_mcp::auth::UpstreamAuth;
 use rest_mcp::client::{Client, ClientError};
 use rest_mcp::reqwest_header::{HeaderName, HeaderValue};
+use rest_mcp::upstream_auth::UpstreamAuth;
 use rest_mcp::{ExecutorConfig, serve_stdio};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -3,8 +3,8 @@
 //! per-principal rate limits, Host/Origin checks, a body size limit, and a graceful
 //! shutdown that lets calls in flight finish.
 
-pub mod access;
-pub mod oauth;
+pub mod api_keys;
+pub mod inbound_oauth;
 mod rate_limit;
 
 use std::net::SocketAddr;
@@ -25,8 +25,8 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use crate::server::RestMcpServer;
-use access::{ApiKeys, Principal, grant_for_roles};
-use oauth::{JwtValidator, OAuthConfig};
+use api_keys::{ApiKeys, Principal, grant_for_roles};
+use inbound_oauth::{JwtValidator, OAuthConfig};
 use rate_limit::RateLimiter;
 
 /// Where the metadata document lives (RFC 9728).
@@ -347,7 +347,7 @@ async fn authorize(State(gate): State<Arc<Gate>>, mut request: Request, next: Ne
                     requests_per_minute: gate.token_rate,
                 }
             }
-            Err(error) if error.kind == oauth::TokenErrorKind::JwksUnavailable => {
+            Err(error) if error.kind == inbound_oauth::TokenErrorKind::JwksUnavailable => {
                 // Our problem, not the token's: do not make the client discard it.
                 tracing::warn!(%error, "cannot check bearer tokens: the JWKS is unavailable");
                 return (

@@ -4,7 +4,7 @@
 
 use tracing_subscriber::EnvFilter;
 
-use crate::config::LogFormat;
+use crate::cli::config::LogFormat;
 
 /// Install the global subscriber. `level` is a level (`debug`) or a filter directive.
 pub fn init(level: &str, format: LogFormat) -> Result<(), String> {

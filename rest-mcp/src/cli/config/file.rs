@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use rest_mcp_openapi::{Filters, SchemaLimits};
 use serde::Deserialize;
 
-use super::cli::LogFormat;
+use super::args::LogFormat;
 
 /// Everything the config file may hold.
 #[derive(Debug, Default, Deserialize)]
@@ -36,7 +36,7 @@ pub struct ConfigFile {
     /// Which operations become tools.
     pub filters: Option<Filters>,
     /// Upstream credentials (`${VAR}` is interpolated before it becomes an
-    /// [`AuthConfig`](crate::auth::AuthConfig)).
+    /// [`AuthConfig`](crate::upstream_auth::AuthConfig)).
     pub auth: Option<toml::Table>,
     /// Schema inlining limits.
     pub schema: Option<SchemaLimits>,
@@ -44,7 +44,7 @@ pub struct ConfigFile {
     #[serde(default)]
     pub endpoints: Vec<toml::Value>,
     /// How MCP clients connect.
-    pub transport: Option<super::cli::Transport>,
+    pub transport: Option<super::args::Transport>,
     /// `[http]`: listening, access control, forwarding (`${VAR}` is interpolated).
     pub http: Option<toml::Table>,
     /// A title for the manual endpoints.

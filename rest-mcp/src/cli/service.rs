@@ -9,10 +9,10 @@ use rest_mcp_openapi::{
     ApiModel, Diagnostic, LoadOptions, Origin, SecuritySchemeKind, load, load_manual,
 };
 
-use crate::auth::UpstreamAuth;
-use crate::config::{Config, SpecSource};
+use crate::cli::config::{Config, SpecSource};
 use crate::executor::{Executor, ExecutorConfig};
 use crate::toolset::ToolSet;
+use crate::upstream_auth::UpstreamAuth;
 
 /// A URL fit for logs and messages: any password in it is replaced by `***`.
 pub fn redacted_url(url: &Url) -> String {

@@ -2,11 +2,13 @@
 //! `structuredContent` when the tool declares an output schema, `isError` on 4xx/5xx,
 //! images as image content, and bodies past the size limit truncated with a note.
 
+pub mod path;
+
 use base64::Engine;
 use rmcp::model::{CallToolResult, ContentBlock, MetaObject};
 use serde_json::{Map, Value, json};
 
-use crate::response_path::ResponsePath;
+use crate::response::path::ResponsePath;
 
 /// A response body read up to a limit.
 pub(crate) struct BoundedBody {

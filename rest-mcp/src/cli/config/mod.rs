@@ -1,7 +1,7 @@
 //! Configuration: command line > environment > config file > defaults, with `${VAR}`
 //! interpolation in the base URL, headers and auth values.
 
-pub mod cli;
+pub mod args;
 mod duration;
 pub mod file;
 mod interpolate;
@@ -13,15 +13,15 @@ use reqwest::header::{HeaderName, HeaderValue};
 use rest_mcp_openapi::{LoadOptions, NamingOptions};
 use serde::Deserialize;
 
-pub use cli::{Cli, Command, LogFormat, Options, Transport};
+pub use args::{Cli, Command, LogFormat, Options, Transport};
 pub use duration::parse_duration;
 use file::{ConfigFile, TimeoutValue};
 pub use interpolate::interpolate;
 
-use crate::auth::AuthConfig;
 use crate::http::HttpSettings;
-use crate::http::access::{ApiKeys, KeyConfig};
-use crate::http::oauth::OAuthConfig;
+use crate::http::api_keys::{ApiKeys, KeyConfig};
+use crate::http::inbound_oauth::OAuthConfig;
+use crate::upstream_auth::AuthConfig;
 
 /// The config file read when none is named and it exists.
 pub const DEFAULT_CONFIG_FILE: &str = "rest-mcp.toml";

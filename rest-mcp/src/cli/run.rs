@@ -1,0 +1,191 @@
+//! The binary's life: configuration in, then list the tools or serve them (stdio or
+//! Streamable HTTP), reloading on SIGHUP and stopping gracefully on SIGTERM.
+
+use std::process::ExitCode;
+
+use crate::RestMcpServer;
+use crate::cli::config::{Cli, Command, Config, Transport};
+use crate::cli::service::{Service, load_service, tool_table};
+use rest_mcp_openapi::Severity;
+use rmcp::ServiceExt;
+use tokio_util::sync::CancellationToken;
+
+/// Run the binary: resolve the configuration, set up logging, then serve or list.
+pub async fn main(cli: Cli) -> ExitCode {
+    // Claim SIGHUP before anything slow (loading a big spec): its default action would
+    // end the process; a hangup that arrives early is handled as a reload once serving.
+    let hangups = Hangups::listen();
+    let config = match Config::resolve(&cli.options, &env) {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("rest-mcp: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(message) = crate::cli::logging::init(&config.log_level, config.log_format) {
+        eprintln!("rest-mcp: {message}");
+        return ExitCode::from(2);
+    }
+    match run(&cli, config, hangups).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("rest-mcp: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+async fn run(cli: &Cli, config: Config, hangups: Hangups) -> Result<(), String> {
+    let service = load_service(&config).await?;
+    report(&service);
+    if let Some(warning) = crate::cli::service::missing_credentials_warning(&config, &service.model)
+    {
+        tracing::warn!("{warning}");
+    }
+    if matches!(cli.command, Some(Command::List)) {
+        print!("{}", tool_table(&service));
+        return Ok(());
+    }
+    if config.dry_run {
+        let payload = serde_json::json!({ "tools": service.tools.tools() });
+        let text = serde_json::to_string_pretty(&payload).map_err(|e| e.to_string())?;
+        println!("{text}");
+        return Ok(());
+    }
+    tracing::info!(
+        tools = service.tools.len(),
+        base_url = %crate::cli::service::redacted_url(&service.base_url),
+        api = %service.model.title,
+        "tools ready"
+    );
+    let server = RestMcpServer::new(service.tools).with_instructions(instructions(&service.model));
+    // The tools own everything calls need; the model would only hold a second copy of
+    // every schema for as long as the server runs.
+    drop(service.model);
+    reload_on_sighup(cli, server.clone(), hangups);
+    match config.transport {
+        Transport::Stdio => {
+            let running = server
+                .serve(rmcp::transport::stdio())
+                .await
+                .map_err(|e| format!("MCP handshake failed: {e}"))?;
+            running
+                .waiting()
+                .await
+                .map_err(|e| format!("the MCP session ended with an error: {e}"))?;
+            Ok(())
+        }
+        Transport::Http => {
+            let shutdown = CancellationToken::new();
+            stop_on_signal(shutdown.clone());
+            crate::http::serve_http(server, config.http, shutdown).await
+        }
+    }
+}
+
+/// Cancel `shutdown` on Ctrl-C or SIGTERM.
+fn stop_on_signal(shutdown: CancellationToken) {
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate => {}
+        }
+        shutdown.cancel();
+    });
+}
+
+/// Loader diagnostics as log lines (warnings show at the default level).
+fn report(service: &Service) {
+    for diagnostic in &service.diagnostics {
+        match diagnostic.severity {
+            Severity::Warning => {
+                tracing::warn!(at = %diagnostic.location, "{}", diagnostic.message)
+            }
+            Severity::Info => tracing::info!(at = %diagnostic.location, "{}", diagnostic.message),
+        }
+    }
+}
+
+fn instructions(model: &rest_mcp_openapi::ApiModel) -> String {
+    let mut text = format!(
+        "Each tool calls one operation of the {} REST API (version {}). Tool results start with the HTTP status; errors from the API come back as error results with its message.",
+        model.title, model.version
+    );
+    if let Some(description) = &model.description {
+        let short: String = description.chars().take(600).collect();
+        text.push_str("\n\n");
+        text.push_str(short.trim());
+    }
+    text
+}
+
+/// SIGHUP, claimed at start-up.
+#[cfg(unix)]
+struct Hangups(Option<tokio::signal::unix::Signal>);
+
+#[cfg(unix)]
+impl Hangups {
+    fn listen() -> Hangups {
+        use tokio::signal::unix::{SignalKind, signal};
+        Hangups(signal(SignalKind::hangup()).ok())
+    }
+}
+
+#[cfg(not(unix))]
+struct Hangups;
+
+#[cfg(not(unix))]
+impl Hangups {
+    fn listen() -> Hangups {
+        Hangups
+    }
+}
+
+/// On SIGHUP, re-read the config file and spec, swap the tools, and tell the clients.
+#[cfg(unix)]
+fn reload_on_sighup(cli: &Cli, server: RestMcpServer, hangups: Hangups) {
+    let Some(mut hangups) = hangups.0 else {
+        tracing::warn!("cannot listen for SIGHUP; reload is unavailable");
+        return;
+    };
+    let options = cli.options.clone();
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            tracing::info!("SIGHUP: reloading the config and spec");
+            let reloaded = match Config::resolve(&options, &env) {
+                Ok(config) => load_service(&config).await,
+                Err(message) => Err(message),
+            };
+            match reloaded {
+                Ok(service) => {
+                    report(&service);
+                    let count = service.tools.len();
+                    server.replace(service.tools);
+                    server.notify_tools_changed().await;
+                    tracing::info!(tools = count, "reloaded");
+                }
+                Err(message) => {
+                    tracing::error!("reload failed, still serving the previous tools: {message}")
+                }
+            }
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn reload_on_sighup(_cli: &Cli, _server: RestMcpServer, _hangups: Hangups) {}
