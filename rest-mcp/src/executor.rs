@@ -13,6 +13,9 @@ use crate::endpoint::Endpoint;
 use crate::request::{PreparedBody, PreparedRequest, build};
 use crate::response::{self, Shape};
 use crate::upstream_auth::UpstreamAuth;
+use crate::util::bounded_body::read_bounded;
+use crate::util::error_chain::causes as error_chain;
+use crate::util::redact::{redact_secrets, redacted_url};
 
 /// How the executor reaches the upstream.
 #[derive(Clone, Debug)]
@@ -185,12 +188,12 @@ impl Executor {
             .map(str::to_owned);
         let limit = self.config.max_response_size;
         let count_limit = (limit as u64).saturating_mul(16).max(16 * 1024 * 1024);
-        let body = match response::read_bounded(response, limit, count_limit).await {
+        let body = match read_bounded(response, limit, count_limit).await {
             Ok(body) => body,
             Err(error) => {
                 let message = format!(
                     "HTTP {status}: reading the response failed: {}",
-                    error_chain(&error)
+                    error_chain(&error).unwrap_or_else(|| "unknown error".to_owned())
                 );
                 return error_result(self.redact(&message));
             }
@@ -215,26 +218,24 @@ impl Executor {
         {
             text = text.replace(password, "***");
         }
-        for secret in self.config.auth.secrets() {
-            if secret.len() >= 3 {
-                text = text.replace(&secret, "[REDACTED]");
-            }
-        }
-        for (_, value) in &self.config.headers {
-            if let Ok(value) = value.to_str()
-                && value.len() >= 3
-            {
-                text = text.replace(value, "[REDACTED]");
-            }
-        }
-        text
+        let secrets = self.config.auth.secrets();
+        let header_values = self
+            .config
+            .headers
+            .iter()
+            .filter_map(|(_, v)| v.to_str().ok());
+        redact_secrets(
+            &text,
+            secrets.iter().map(String::as_str).chain(header_values),
+            3,
+        )
     }
 
     /// A message a model (and its user) can act on.
     fn describe_transport_error(&self, error: &reqwest::Error) -> String {
-        let base_url = crate::cli::service::redacted_url(&self.config.base_url);
+        let base_url = redacted_url(&self.config.base_url);
         let host = self.config.base_url.host_str().unwrap_or("the upstream");
-        let chain = error_chain(error);
+        let chain = error_chain(error).unwrap_or_else(|| "unknown error".to_owned());
         if error.is_timeout() {
             format!(
                 "The upstream ({host}) did not answer within {} s (the request timeout); nothing more is known about whether the request took effect.",
@@ -285,27 +286,6 @@ pub(crate) fn error_result(message: impl Into<String>) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(message.into())])
 }
 
-/// An error's sources, joined. reqwest's own top-level message is left out: it repeats the
-/// full URL, query string (and so any API key in it) included.
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = String::new();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            if !text.is_empty() {
-                text.push_str(": ");
-            }
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    if text.is_empty() {
-        text.push_str("unknown error");
-    }
-    text
-}
-
 /// Our plain request to a reqwest request.
 fn into_reqwest(client: &Client, request: PreparedRequest) -> Result<reqwest::Request, String> {
     let mut builder = client
@@ -352,7 +332,10 @@ fn into_reqwest(client: &Client, request: PreparedRequest) -> Result<reqwest::Re
             builder.multipart(form)
         }
     };
-    builder
-        .build()
-        .map_err(|e| format!("cannot build the request: {}", error_chain(&e)))
+    builder.build().map_err(|e| {
+        format!(
+            "cannot build the request: {}",
+            error_chain(&e).unwrap_or_else(|| "unknown error".to_owned())
+        )
+    })
 }

@@ -25,6 +25,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod caller;
 pub mod cli;
 pub mod client;
 mod endpoint;
@@ -35,6 +36,7 @@ mod response;
 mod server;
 mod toolset;
 pub mod upstream_auth;
+mod util;
 mod validate;
 
 pub use endpoint::Endpoint;

@@ -4,8 +4,6 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use reqwest::header::{HeaderName, HeaderValue};
-
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
@@ -13,7 +11,7 @@ use rmcp::model::{
 use rmcp::service::{NotificationContext, Peer, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
-use crate::http::api_keys::Principal;
+use crate::caller::Caller;
 use crate::toolset::{CallContext, ToolSet};
 
 /// Largest `tools/list` page, in bytes of tool definitions.
@@ -25,7 +23,6 @@ pub const PAGE_BYTES: usize = 512 * 1024;
 pub struct RestMcpServer {
     tools: Arc<RwLock<Arc<ToolSet>>>,
     instructions: Option<String>,
-    forward: Arc<Vec<(HeaderName, HeaderName)>>,
     in_flight: Arc<AtomicUsize>,
     peers: Arc<Mutex<Vec<Peer<RoleServer>>>>,
 }
@@ -44,17 +41,9 @@ impl RestMcpServer {
         RestMcpServer {
             tools: Arc::new(RwLock::new(Arc::new(tools))),
             instructions: None,
-            forward: Arc::new(Vec::new()),
             in_flight: Arc::new(AtomicUsize::new(0)),
             peers: Arc::new(Mutex::new(Vec::new())),
         }
-    }
-
-    /// Forward these inbound HTTP headers (inbound name → upstream name) on every call.
-    /// Only headers named here are ever forwarded; `Authorization` only if listed.
-    pub fn with_forwarded_headers(mut self, rules: Vec<(HeaderName, HeaderName)>) -> RestMcpServer {
-        self.forward = Arc::new(rules);
-        self
     }
 
     /// Send `notifications/tools/list_changed` to every connected client that has a
@@ -127,9 +116,9 @@ impl ServerHandler for RestMcpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let tools = self.current();
-        let caller = principal(&context);
+        let caller = Caller::of(&context.extensions);
         let visible: Vec<usize> = (0..tools.len())
-            .filter(|&i| caller.is_none_or(|p| p.grant.allows(&tools.tools()[i])))
+            .filter(|&i| caller.may_call(&tools.tools()[i]))
             .collect();
         let start = match request.and_then(|r| r.cursor) {
             None => 0,
@@ -187,13 +176,14 @@ impl ServerHandler for RestMcpServer {
                 None,
             ));
         };
-        if let (Some(principal), Some(tool)) = (principal(&context), tools.tool(&request.name))
+        let caller = Caller::of(&context.extensions);
+        if let (Some(principal), Some(tool)) = (caller.principal, tools.tool(&request.name))
             && !principal.grant.allows(tool)
         {
             return Err(principal.grant.forbidden(tool));
         }
         let call = CallContext {
-            forwarded_headers: self.forwarded(&context),
+            forwarded_headers: caller.forwarded.map(|f| f.0.clone()).unwrap_or_default(),
         };
         let arguments = request.arguments.unwrap_or_default();
         let _in_flight = InFlight::enter(&self.in_flight);
@@ -205,31 +195,6 @@ impl ServerHandler for RestMcpServer {
         };
         Ok(result.into())
     }
-}
-
-impl RestMcpServer {
-    /// The configured inbound headers present on this request, renamed for the upstream.
-    fn forwarded(&self, context: &RequestContext<RoleServer>) -> Vec<(HeaderName, HeaderValue)> {
-        let Some(parts) = context.extensions.get::<axum::http::request::Parts>() else {
-            return Vec::new();
-        };
-        self.forward
-            .iter()
-            .filter_map(|(inbound, upstream)| {
-                let mut value = parts.headers.get(inbound)?.clone();
-                value.set_sensitive(true);
-                Some((upstream.clone(), value))
-            })
-            .collect()
-    }
-}
-
-/// The authenticated caller of an HTTP request (none over stdio).
-fn principal(context: &RequestContext<RoleServer>) -> Option<&Principal> {
-    context
-        .extensions
-        .get::<axum::http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<Principal>())
 }
 
 /// Counts a call as in flight until dropped.

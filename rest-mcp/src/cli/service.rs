@@ -13,15 +13,8 @@ use crate::cli::config::{Config, SpecSource};
 use crate::executor::{Executor, ExecutorConfig};
 use crate::toolset::ToolSet;
 use crate::upstream_auth::UpstreamAuth;
-
-/// A URL fit for logs and messages: any password in it is replaced by `***`.
-pub fn redacted_url(url: &Url) -> String {
-    let mut shown = url.clone();
-    if shown.password().is_some() {
-        let _ = shown.set_password(Some("***"));
-    }
-    shown.to_string()
-}
+use crate::util::bounded_body::{ReadError, read_at_most};
+pub(crate) use crate::util::redact::redacted_url;
 
 /// Largest spec document downloaded (GitHub's is 13 MB).
 pub const MAX_SPEC_BYTES: usize = 64 * 1024 * 1024;
@@ -120,7 +113,7 @@ fn remote_fetcher(client: reqwest::Client) -> Arc<rest_mcp_openapi::RemoteFetche
 
 /// GET a document, refusing non-2xx answers and anything over [`MAX_SPEC_BYTES`].
 pub async fn download(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, String> {
-    let mut response = client
+    let response = client
         .get(url)
         .send()
         .await
@@ -128,21 +121,15 @@ pub async fn download(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, St
     if !response.status().is_success() {
         return Err(format!("cannot download {url}: HTTP {}", response.status()));
     }
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
+    read_at_most(response, MAX_SPEC_BYTES)
         .await
-        .map_err(|e| format!("cannot download {url}: {e}"))?
-    {
-        if bytes.len() + chunk.len() > MAX_SPEC_BYTES {
-            return Err(format!(
+        .map_err(|error| match error {
+            ReadError::TooLarge { .. } => format!(
                 "{url} is larger than {} MiB",
                 MAX_SPEC_BYTES / (1024 * 1024)
-            ));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(bytes)
+            ),
+            ReadError::Transport(e) => format!("cannot download {url}: {e}"),
+        })
 }
 
 /// `--base-url`, else the spec's first server (variables at their defaults, relative URLs

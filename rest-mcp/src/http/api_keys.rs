@@ -1,76 +1,9 @@
-//! Who is calling and what they may call: API keys with roles, principals from verified
-//! OAuth tokens, and the rule that decides whether a principal may see or call a tool.
+//! Inbound API keys: `[[http.keys]]` with roles or tool lists, checked in constant time,
+//! and the grant that a verified token's roles carry.
 
-use rmcp::ErrorData;
-use rmcp::model::{ErrorCode, Tool};
 use serde::Deserialize;
-use serde_json::json;
 
-/// The JSON-RPC error code for a caller who is authenticated but not allowed.
-pub const FORBIDDEN: ErrorCode = ErrorCode(-32001);
-
-/// What a principal may call.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Grant {
-    /// Read-only tools only.
-    Viewer,
-    /// Every tool.
-    Editor,
-    /// Exactly these tools.
-    Tools(Vec<String>),
-}
-
-impl Grant {
-    /// The role name used in error data.
-    pub fn describe(&self) -> String {
-        match self {
-            Grant::Viewer => "viewer".to_owned(),
-            Grant::Editor => "editor".to_owned(),
-            Grant::Tools(tools) => format!("tools:{}", tools.join(",")),
-        }
-    }
-
-    /// Whether the grant covers `tool`.
-    pub fn allows(&self, tool: &Tool) -> bool {
-        match self {
-            Grant::Editor => true,
-            Grant::Viewer => tool
-                .annotations
-                .as_ref()
-                .and_then(|a| a.read_only_hint)
-                .unwrap_or(false),
-            Grant::Tools(names) => names.iter().any(|n| n == tool.name.as_ref()),
-        }
-    }
-
-    /// The `forbidden` error for calling `tool` without this grant covering it.
-    pub fn forbidden(&self, tool: &Tool) -> ErrorData {
-        let required = match self {
-            Grant::Tools(_) => format!("tools:{}", tool.name),
-            _ => "editor".to_owned(),
-        };
-        let reason = match self {
-            Grant::Tools(_) => format!("this credential may not call `{}`", tool.name),
-            _ => format!("`{}` changes data; this credential is read-only", tool.name),
-        };
-        ErrorData::new(
-            FORBIDDEN,
-            "forbidden",
-            Some(json!({"reason": reason, "required": required, "actual": self.describe()})),
-        )
-    }
-}
-
-/// An authenticated caller, attached to each HTTP request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Principal {
-    /// Key name or token subject, for logs and rate limits (never a secret).
-    pub name: String,
-    /// What it may call.
-    pub grant: Grant,
-    /// Requests per minute, if limited.
-    pub requests_per_minute: Option<u32>,
-}
+pub use crate::caller::{FORBIDDEN, Grant, Principal};
 
 /// A role name in the config file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -209,19 +142,6 @@ pub fn grant_for_roles(roles: &[String]) -> Option<Grant> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rmcp::model::ToolAnnotations;
-    use std::sync::Arc;
-
-    fn tool(name: &str, read_only: bool) -> Tool {
-        Tool::new_with_raw(name.to_owned(), None, Arc::new(serde_json::Map::new()))
-            .with_annotations(ToolAnnotations::from_raw(
-                None,
-                Some(read_only),
-                None,
-                None,
-                None,
-            ))
-    }
 
     fn key(name: &str, key: &str, role: Option<Role>, tools: Option<Vec<&str>>) -> KeyConfig {
         KeyConfig {
@@ -231,25 +151,6 @@ mod tests {
             tools: tools.map(|t| t.into_iter().map(str::to_owned).collect()),
             requests_per_minute: None,
         }
-    }
-
-    #[test]
-    fn grants_follow_roles_and_lists() {
-        let (read, write) = (tool("get_pet", true), tool("delete_pet", false));
-        assert!(Grant::Viewer.allows(&read) && !Grant::Viewer.allows(&write));
-        assert!(Grant::Editor.allows(&write));
-        let only = Grant::Tools(vec!["delete_pet".into()]);
-        assert!(only.allows(&write) && !only.allows(&read));
-        let error = Grant::Viewer.forbidden(&write);
-        assert_eq!(error.code, FORBIDDEN);
-        assert_eq!(
-            error.data.as_ref().and_then(|d| d.get("required")),
-            Some(&json!("editor"))
-        );
-        assert_eq!(
-            error.data.as_ref().and_then(|d| d.get("actual")),
-            Some(&json!("viewer"))
-        );
     }
 
     #[test]

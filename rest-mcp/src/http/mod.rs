@@ -24,6 +24,7 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
+use crate::caller::ForwardedHeaders;
 use crate::server::RestMcpServer;
 use api_keys::{ApiKeys, Principal, grant_for_roles};
 use inbound_oauth::{JwtValidator, OAuthConfig};
@@ -68,12 +69,29 @@ struct Gate {
     limiter: RateLimiter,
     metadata_url: String,
     draining: AtomicBool,
+    /// Inbound header → upstream header, attached to each request for its tool calls.
+    forward: Vec<(HeaderName, HeaderName)>,
 }
 
 /// Sessions remembered at most; the oldest are forgotten beyond it.
 const MAX_SESSIONS: usize = 10_000;
 
 impl Gate {
+    /// The configured inbound headers present on a request, renamed for the upstream.
+    /// Only headers named in the rules are ever forwarded; `Authorization` only if listed.
+    fn forwarded(&self, headers: &HeaderMap) -> ForwardedHeaders {
+        ForwardedHeaders(
+            self.forward
+                .iter()
+                .filter_map(|(inbound, upstream)| {
+                    let mut value = headers.get(inbound)?.clone();
+                    value.set_sensitive(true);
+                    Some((upstream.clone(), value))
+                })
+                .collect(),
+        )
+    }
+
     fn open(&self) -> bool {
         self.keys.is_empty() && self.tokens.is_none()
     }
@@ -204,6 +222,7 @@ pub async fn serve_http(
         limiter: RateLimiter::default(),
         metadata_url: format!("{base}{METADATA_PATH}"),
         draining: AtomicBool::new(false),
+        forward: settings.forward_headers.clone(),
     });
     if settings.oauth.is_some() && settings.public_url.is_none() && !local.ip().is_loopback() {
         tracing::warn!(
@@ -215,7 +234,6 @@ pub async fn serve_http(
             "listening on {local} without API keys or OAuth: anyone who can reach it can call every tool"
         );
     }
-    let server = server.with_forwarded_headers(settings.forward_headers.clone());
     let sessions = CancellationToken::new();
     let mut config = StreamableHttpServerConfig::default()
         .with_cancellation_token(sessions.child_token())
@@ -318,6 +336,8 @@ async fn authorize(State(gate): State<Arc<Gate>>, mut request: Request, next: Ne
         )
             .into_response();
     }
+    let forwarded = gate.forwarded(request.headers());
+    request.extensions_mut().insert(forwarded);
     if gate.open() {
         return next.run(request).await;
     }

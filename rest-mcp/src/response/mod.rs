@@ -9,51 +9,7 @@ use rmcp::model::{CallToolResult, ContentBlock, MetaObject};
 use serde_json::{Map, Value, json};
 
 use crate::response::path::ResponsePath;
-
-/// A response body read up to a limit.
-pub(crate) struct BoundedBody {
-    /// The bytes kept (at most the limit).
-    pub(crate) bytes: Vec<u8>,
-    /// How many bytes the body had, when known.
-    pub(crate) total: Option<u64>,
-    /// Whether bytes were cut.
-    pub(crate) truncated: bool,
-}
-
-/// Read at most `limit` bytes; keep counting (without storing) up to `count_limit` so the
-/// note can say how large the body was.
-pub(crate) async fn read_bounded(
-    mut response: reqwest::Response,
-    limit: usize,
-    count_limit: u64,
-) -> Result<BoundedBody, reqwest::Error> {
-    let declared = response.content_length();
-    let mut bytes = Vec::with_capacity(declared.map_or(8 * 1024, |n| n.min(limit as u64) as usize));
-    let mut seen: u64 = 0;
-    let mut truncated = false;
-    while let Some(chunk) = response.chunk().await? {
-        seen += chunk.len() as u64;
-        let room = limit.saturating_sub(bytes.len());
-        if chunk.len() > room {
-            truncated = true;
-            bytes.extend_from_slice(&chunk[..room]);
-        } else {
-            bytes.extend_from_slice(&chunk);
-        }
-        if truncated && seen >= count_limit {
-            return Ok(BoundedBody {
-                bytes,
-                total: declared,
-                truncated,
-            });
-        }
-    }
-    Ok(BoundedBody {
-        bytes,
-        total: Some(declared.unwrap_or(seen).max(seen)),
-        truncated,
-    })
-}
+use crate::util::bounded_body::BoundedBody;
 
 /// What shaping needs to know about the tool.
 pub(crate) struct Shape<'a> {

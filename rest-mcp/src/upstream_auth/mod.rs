@@ -23,6 +23,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::request::PreparedRequest;
+use crate::util::bounded_body::{ReadError, read_at_most};
+use crate::util::error_chain::causes;
+use crate::util::redact::{display_url, display_url_text, redact_secrets};
 
 /// How long a whole token exchange (connect, send, read the answer) may take.
 const TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -171,7 +174,7 @@ impl fmt::Debug for AuthConfig {
                 ..
             } => f
                 .debug_struct("Oauth2Cc")
-                .field("token_url", &redacted_url_text(token_url))
+                .field("token_url", &display_url_text(token_url))
                 .field("client_id", client_id)
                 .field("client_secret", &REDACTED)
                 .field("scopes", scopes)
@@ -682,25 +685,15 @@ impl OAuthClient {
             request = request.header(AUTHORIZATION, header.clone());
         }
         let exchange = async {
-            let mut response = request.send().await.map_err(|e| self.transport_error(&e))?;
+            let response = request.send().await.map_err(|e| self.transport_error(&e))?;
             let status = response.status();
-            if response
-                .content_length()
-                .is_some_and(|length| length > MAX_TOKEN_RESPONSE as u64)
-            {
-                return Err(self.too_large(status));
-            }
-            let mut body = Vec::new();
-            while let Some(chunk) = response
-                .chunk()
-                .await
-                .map_err(|e| self.transport_error(&e))?
-            {
-                if body.len() + chunk.len() > MAX_TOKEN_RESPONSE {
-                    return Err(self.too_large(status));
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body =
+                read_at_most(response, MAX_TOKEN_RESPONSE)
+                    .await
+                    .map_err(|error| match error {
+                        ReadError::TooLarge { .. } => self.too_large(status),
+                        ReadError::Transport(e) => self.transport_error(&e),
+                    })?;
             Ok((status, body))
         };
         let (status, body) = tokio::time::timeout(self.timeout, exchange)
@@ -808,16 +801,9 @@ impl OAuthClient {
             ));
         }
         // The top-level message repeats the full URL; the causes say what went wrong.
-        let mut causes = Vec::new();
-        let mut source = std::error::Error::source(error);
-        while let Some(cause) = source {
-            causes.push(cause.to_string());
-            source = cause.source();
-        }
-        let reason = if causes.is_empty() {
-            "request failed".to_owned()
-        } else {
-            self.scrub(&causes.join(": "))
+        let reason = match causes(error) {
+            Some(causes) => self.scrub(&causes),
+            None => "request failed".to_owned(),
         };
         AuthError::new(format!(
             "token request to {} failed: {reason}",
@@ -841,12 +827,8 @@ impl OAuthClient {
         if text.chars().count() > MAX_SERVER_TEXT {
             text = text.chars().take(MAX_SERVER_TEXT).collect::<String>() + "…";
         }
-        for secret in self.static_secrets() {
-            if !secret.is_empty() {
-                text = text.replace(&secret, "[REDACTED]");
-            }
-        }
-        text
+        let secrets = self.static_secrets();
+        redact_secrets(&text, secrets.iter().map(String::as_str), 1)
     }
 }
 
@@ -855,7 +837,7 @@ fn parse_token_url(text: &str) -> Result<Url, AuthError> {
     let url = Url::parse(text.trim()).map_err(|e| {
         AuthError::new(format!(
             "auth.token_url `{}` is not a valid URL: {e}",
-            redacted_url_text(text)
+            display_url_text(text)
         ))
     })?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -873,25 +855,6 @@ fn parse_token_url(text: &str) -> Result<Url, AuthError> {
         ));
     }
     Ok(url)
-}
-
-/// A URL for messages: no credentials, query or fragment.
-fn display_url(url: &Url) -> String {
-    let mut shown = url.clone();
-    shown.set_query(None);
-    shown.set_fragment(None);
-    // Cannot fail for http(s) URLs; a failure only leaves the field as it was.
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
-    shown.to_string()
-}
-
-/// A configured URL for `Debug`, whether or not it parses.
-fn redacted_url_text(text: &str) -> String {
-    match Url::parse(text.trim()) {
-        Ok(url) => display_url(&url),
-        Err(_) => "[unparsable URL]".to_owned(),
-    }
 }
 
 /// RFC 6749 §2.3.1: client id and secret are form-encoded before being joined with `:`

@@ -22,6 +22,9 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use crate::util::bounded_body::{ReadError, read_at_most};
+use crate::util::error_chain::reqwest_chain;
+
 /// Largest JWKS document accepted, in bytes.
 const MAX_JWKS_BYTES: usize = 256 * 1024;
 /// Longest a JWKS download may take.
@@ -524,7 +527,7 @@ impl Inner {
     async fn download(&self) -> Result<Vec<u8>, String> {
         let url = &self.jwks_url;
         let fetch = async {
-            let mut response = self
+            let response = self
                 .client
                 .get(url.clone())
                 .header(
@@ -534,30 +537,23 @@ impl Inner {
                 .timeout(JWKS_TIMEOUT)
                 .send()
                 .await
-                .map_err(|error| format!("cannot fetch the JWKS from {url}: {}", chain(error)))?;
+                .map_err(|error| {
+                    format!("cannot fetch the JWKS from {url}: {}", reqwest_chain(error))
+                })?;
             let status = response.status();
             if !status.is_success() {
                 return Err(format!("the JWKS endpoint {url} answered HTTP {status}"));
             }
-            let too_large = || format!("the JWKS at {url} is larger than {MAX_JWKS_BYTES} bytes");
-            if response
-                .content_length()
-                .is_some_and(|length| length > MAX_JWKS_BYTES as u64)
-            {
-                return Err(too_large());
-            }
-            let mut body = Vec::new();
-            while let Some(chunk) = response
-                .chunk()
+            read_at_most(response, MAX_JWKS_BYTES)
                 .await
-                .map_err(|error| format!("cannot read the JWKS from {url}: {}", chain(error)))?
-            {
-                if body.len().saturating_add(chunk.len()) > MAX_JWKS_BYTES {
-                    return Err(too_large());
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(body)
+                .map_err(|error| match error {
+                    ReadError::TooLarge { .. } => {
+                        format!("the JWKS at {url} is larger than {MAX_JWKS_BYTES} bytes")
+                    }
+                    ReadError::Transport(error) => {
+                        format!("cannot read the JWKS from {url}: {}", reqwest_chain(error))
+                    }
+                })
         };
         tokio::time::timeout(JWKS_TIMEOUT, fetch)
             .await
@@ -926,19 +922,6 @@ fn quoted(value: &str) -> String {
         out.push_str("...");
     }
     out
-}
-
-/// An error with its sources, for messages about network failures.
-fn chain(error: reqwest::Error) -> String {
-    let error = error.without_url();
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]
