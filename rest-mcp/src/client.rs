@@ -5,7 +5,6 @@
 //! the same [`Executor`]. Only the front end differs.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use rest_mcp_openapi::{
     Annotations, ApiModel, BodyEncoding, BodyField, BodyMapping, HttpMethod, Operation,
@@ -18,7 +17,6 @@ use serde_json::{Map, Value, json};
 use crate::endpoint::Endpoint;
 use crate::executor::{CallError, Executor, ExecutorConfig};
 use crate::toolset::ToolSet;
-use crate::upstream_auth::UpstreamAuth;
 
 /// Largest response body a typed client reads.
 const MAX_TYPED_RESPONSE: usize = 64 * 1024 * 1024;
@@ -66,20 +64,17 @@ impl Client {
         let base_url = base_url
             .parse()
             .map_err(|e| ClientError::Config(format!("base URL `{base_url}`: {e}")))?;
-        Client::from_config(ExecutorConfig {
-            base_url,
-            headers: Vec::new(),
-            auth: UpstreamAuth::none(),
-            timeout: Duration::from_secs(30),
-            max_response_size: 100 * 1024,
-        })
+        Executor::builder(base_url)
+            .build()
+            .map(|executor| Client::from_executor(Arc::new(executor)))
+            .map_err(|error| ClientError::Config(error.to_string()))
     }
 
     /// A client with full control over headers, credentials and limits.
     pub fn from_config(config: ExecutorConfig) -> Result<Client, ClientError> {
         Executor::new(config)
             .map(|executor| Client::from_executor(Arc::new(executor)))
-            .map_err(ClientError::Config)
+            .map_err(|error| ClientError::Config(error.to_string()))
     }
 
     /// A client sharing an existing executor (and its connection pool).
@@ -106,11 +101,12 @@ impl Client {
             .map_err(ClientError::Call)?;
         let status = response.status();
         let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| ClientError::Call(CallError::Transport(e.to_string())))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(|source| {
+            ClientError::Call(CallError::Transport {
+                message: "reading the response failed".to_owned(),
+                source,
+            })
+        })? {
             if body.len() + chunk.len() > MAX_TYPED_RESPONSE {
                 return Err(ClientError::Decode(format!(
                     "the response is larger than {MAX_TYPED_RESPONSE} bytes"
@@ -133,7 +129,7 @@ impl Client {
     }
 
     /// The MCP tools of `model`, calling through this client's executor.
-    pub fn tool_set(&self, model: &ApiModel) -> Result<ToolSet, String> {
+    pub fn tool_set(&self, model: &ApiModel) -> Result<ToolSet, crate::Error> {
         ToolSet::from_model(model, self.executor.clone())
     }
 }

@@ -10,15 +10,22 @@ use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Map, Value};
 
 use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::request::{PreparedBody, PreparedRequest, build};
 use crate::response::{self, Shape};
-use crate::upstream_auth::UpstreamAuth;
+use crate::upstream_auth::{AuthError, UpstreamAuth};
 use crate::util::bounded_body::read_bounded;
 use crate::util::error_chain::causes as error_chain;
 use crate::util::redact::{redact_secrets, redacted_url};
 
-/// How the executor reaches the upstream.
+/// Default whole-request timeout of an [`Executor`].
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default largest response body an [`Executor`] returns to the model (100 KiB).
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 100 * 1024;
+
+/// How the executor reaches the upstream; built with [`Executor::builder`].
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ExecutorConfig {
     /// Base URL every path is appended to (its path prefix is kept).
     pub base_url: Url,
@@ -42,10 +49,86 @@ pub struct Executor {
 /// Most redirects followed (same origin only).
 const MAX_REDIRECTS: usize = 5;
 
+/// Builds an [`Executor`]: a base URL, then optional headers, credentials and limits.
+///
+/// ```
+/// use std::time::Duration;
+/// use rest_mcp::reqwest_header::{HeaderName, HeaderValue};
+///
+/// # fn build() -> Result<(), rest_mcp::Error> {
+/// let executor = rest_mcp::Executor::builder("https://api.example.com/v1".parse()?)
+///     .header(HeaderName::from_static("x-tenant"), HeaderValue::from_static("acme"))
+///     .timeout(Duration::from_secs(10))
+///     .build()?;
+/// assert_eq!(executor.config().max_response_size, rest_mcp::DEFAULT_MAX_RESPONSE_SIZE);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct ExecutorBuilder {
+    config: ExecutorConfig,
+}
+
+impl ExecutorBuilder {
+    /// Send this header with every request (a header argument of a tool overrides it).
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> ExecutorBuilder {
+        self.config.headers.push((name, value));
+        self
+    }
+
+    /// Send these headers with every request.
+    pub fn headers(
+        mut self,
+        headers: impl IntoIterator<Item = (HeaderName, HeaderValue)>,
+    ) -> ExecutorBuilder {
+        self.config.headers.extend(headers);
+        self
+    }
+
+    /// Upstream credentials (default: none).
+    pub fn auth(mut self, auth: UpstreamAuth) -> ExecutorBuilder {
+        self.config.auth = auth;
+        self
+    }
+
+    /// Whole-request timeout (default [`DEFAULT_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> ExecutorBuilder {
+        self.config.timeout = timeout;
+        self
+    }
+
+    /// Largest response body returned to the model, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_SIZE`]); longer bodies are truncated with a note.
+    pub fn max_response_size(mut self, bytes: usize) -> ExecutorBuilder {
+        self.config.max_response_size = bytes;
+        self
+    }
+
+    /// The executor, with its pooled HTTP client.
+    pub fn build(self) -> Result<Executor, Error> {
+        Executor::new(self.config)
+    }
+}
+
 impl Executor {
+    /// Start building an executor that sends every request under `base_url` (its path
+    /// prefix is kept).
+    pub fn builder(base_url: Url) -> ExecutorBuilder {
+        ExecutorBuilder {
+            config: ExecutorConfig {
+                base_url,
+                headers: Vec::new(),
+                auth: UpstreamAuth::none(),
+                timeout: DEFAULT_TIMEOUT,
+                max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
+            },
+        }
+    }
+
     /// A pooled client with rustls, the timeout, and redirects followed only within the
     /// base URL's origin (credentials never travel to another host).
-    pub fn new(config: ExecutorConfig) -> Result<Executor, String> {
+    pub(crate) fn new(config: ExecutorConfig) -> Result<Executor, Error> {
         let client = Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
@@ -62,7 +145,7 @@ impl Executor {
                 }
             }))
             .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .map_err(Error::HttpClient)?;
         Ok(Executor { client, config })
     }
 
@@ -141,11 +224,7 @@ impl Executor {
                 .auth
                 .apply(&mut attempt)
                 .await
-                .map_err(|error| {
-                    CallError::Auth(format!(
-                        "Upstream authentication failed (nothing was sent): {error}"
-                    ))
-                })?;
+                .map_err(CallError::Auth)?;
             for (name, value) in forwarded {
                 attempt.set_header(name.clone(), value.clone());
             }
@@ -163,7 +242,10 @@ impl Executor {
                 Err(error) => {
                     let message = self.redact(&self.describe_transport_error(&error));
                     tracing::debug!(%method, path, latency_ms, "upstream request failed: {message}");
-                    return Err(CallError::Transport(message));
+                    return Err(CallError::Transport {
+                        message,
+                        source: error,
+                    });
                 }
             };
             let status = response.status();
@@ -259,27 +341,26 @@ impl Executor {
 }
 
 /// Why a call produced no upstream response.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CallError {
-    /// The arguments do not fit the tool (nothing was sent).
+    /// The arguments do not fit the tool (nothing was sent); the message tells the model
+    /// what to fix.
+    #[error("{0}")]
     InvalidArguments(String),
     /// Credentials could not be obtained (nothing was sent).
-    Auth(String),
+    #[error("Upstream authentication failed (nothing was sent): {0}")]
+    Auth(#[source] AuthError),
     /// The upstream could not be reached or did not answer in time.
-    Transport(String),
+    #[error("{message}")]
+    Transport {
+        /// What happened, for the model (credentials redacted).
+        message: String,
+        /// The HTTP client's error.
+        #[source]
+        source: reqwest::Error,
+    },
 }
-
-impl std::fmt::Display for CallError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CallError::InvalidArguments(message)
-            | CallError::Auth(message)
-            | CallError::Transport(message) => f.write_str(message),
-        }
-    }
-}
-
-impl std::error::Error for CallError {}
 
 /// A tool result with `isError: true` and one text block.
 pub(crate) fn error_result(message: impl Into<String>) -> CallToolResult {

@@ -6,18 +6,14 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use rest_mcp::{Executor, ExecutorConfig, RestMcpServer, ToolSet, upstream_auth::UpstreamAuth};
+//! use rest_mcp::{Executor, RestMcpServer, ToolSet};
 //! use rest_mcp::openapi::{LoadOptions, load_path};
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn run() -> Result<(), rest_mcp::Error> {
 //! let loaded = load_path("openapi.yaml".as_ref(), &LoadOptions::default())?;
-//! let executor = Executor::new(ExecutorConfig {
-//!     base_url: "https://api.example.com".parse()?,
-//!     headers: vec![],
-//!     auth: UpstreamAuth::none(),
-//!     timeout: std::time::Duration::from_secs(30),
-//!     max_response_size: 100 * 1024,
-//! })?;
+//! let executor = Executor::builder("https://api.example.com".parse()?)
+//!     .timeout(std::time::Duration::from_secs(10))
+//!     .build()?;
 //! let tools = ToolSet::from_model(&loaded.model, Arc::new(executor))?;
 //! rest_mcp::serve_stdio(RestMcpServer::new(tools)).await?;
 //! # Ok(())
@@ -29,6 +25,7 @@ pub mod caller;
 pub mod cli;
 pub mod client;
 mod endpoint;
+mod error;
 mod executor;
 pub mod http;
 pub mod request;
@@ -40,7 +37,11 @@ mod util;
 mod validate;
 
 pub use endpoint::Endpoint;
-pub use executor::{CallError, Executor, ExecutorConfig};
+pub use error::{ConfigError, Error};
+pub use executor::{
+    CallError, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, Executor, ExecutorBuilder,
+    ExecutorConfig,
+};
 /// The URL type of [`ExecutorConfig::base_url`].
 pub use reqwest::Url;
 /// Header types used in [`ExecutorConfig`] (re-exported so users need no `reqwest`).
@@ -52,13 +53,19 @@ pub use server::RestMcpServer;
 pub use toolset::{CallContext, ToolFuture, ToolHandler, ToolSet};
 
 /// Serve `server` over stdin/stdout until the client disconnects.
-pub async fn serve_stdio(server: RestMcpServer) -> std::io::Result<()> {
+pub async fn serve_stdio(server: RestMcpServer) -> Result<(), Error> {
     use rmcp::ServiceExt;
     let running = server
         .serve(rmcp::transport::stdio())
         .await
-        .map_err(std::io::Error::other)?;
-    running.waiting().await.map_err(std::io::Error::other)?;
+        .map_err(|source| Error::Serve {
+            context: "MCP handshake failed",
+            source: Box::new(source),
+        })?;
+    running.waiting().await.map_err(|source| Error::Serve {
+        context: "the MCP session ended with an error",
+        source: Box::new(source),
+    })?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ use rest_mcp_openapi::ApiModel;
 use rmcp::model::{CallToolResult, JsonObject, Tool};
 
 use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::executor::Executor;
 
 /// The future a [`ToolHandler`] returns.
@@ -80,10 +81,13 @@ impl ToolSet {
     }
 
     /// One tool per operation of `model`, each calling `executor`.
-    pub fn from_model(model: &ApiModel, executor: Arc<Executor>) -> Result<ToolSet, String> {
+    pub fn from_model(model: &ApiModel, executor: Arc<Executor>) -> Result<ToolSet, Error> {
         let mut set = ToolSet::new();
         for operation in &model.operations {
-            let endpoint = Endpoint::new(operation.clone())?;
+            let endpoint = Endpoint::new(operation.clone()).map_err(|message| Error::Endpoint {
+                tool: operation.tool_name.clone(),
+                message,
+            })?;
             let tool = endpoint.tool();
             set.insert(
                 tool,
@@ -97,10 +101,10 @@ impl ToolSet {
     }
 
     /// Add a tool; names must be unique.
-    pub fn insert(&mut self, tool: Tool, handler: Arc<dyn ToolHandler>) -> Result<(), String> {
+    pub fn insert(&mut self, tool: Tool, handler: Arc<dyn ToolHandler>) -> Result<(), Error> {
         let name = tool.name.to_string();
         if self.index.contains_key(&name) {
-            return Err(format!("two tools are named `{name}`"));
+            return Err(Error::DuplicateTool { name });
         }
         let size = serde_json::to_string(&tool).map_or(0, |json| json.len());
         self.index.insert(name, self.handlers.len());

@@ -8,12 +8,9 @@
 //!
 //! `PETSTORE_URL` overrides the API's address (default: the spec's server).
 
-use std::time::Duration;
-
 use rest_mcp::client::Client;
 use rest_mcp::reqwest_header::{HeaderName, HeaderValue};
-use rest_mcp::upstream_auth::UpstreamAuth;
-use rest_mcp::{ExecutorConfig, serve_stdio};
+use rest_mcp::{Executor, serve_stdio};
 
 rest_mcp::include_openapi!(path = "petstore/openapi.yaml", name = "Petstore");
 
@@ -23,16 +20,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok()
         .or(Petstore::BASE_URL.map(str::to_owned))
         .ok_or("set PETSTORE_URL")?;
-    let client = Client::from_config(ExecutorConfig {
-        base_url: base_url.parse()?,
-        headers: vec![(
-            HeaderName::from_static("x-api-key"),
-            HeaderValue::from_static("demo-key"),
-        )],
-        auth: UpstreamAuth::none(),
-        timeout: Duration::from_secs(30),
-        max_response_size: 100 * 1024,
-    })?;
+    let client = Client::from_executor(std::sync::Arc::new(
+        Executor::builder(base_url.parse()?)
+            .header(
+                HeaderName::from_static("x-api-key"),
+                HeaderValue::from_static("demo-key"),
+            )
+            .build()?,
+    ));
     let api = Petstore::from_client(client);
     eprintln!(
         "serving {} tools for {base_url} over stdio",

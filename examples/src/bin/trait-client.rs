@@ -10,12 +10,10 @@
 //! request carries the header `X-Api-Key: demo-key`, configured once on the client.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use rest_mcp::client::{Client, ClientError};
 use rest_mcp::reqwest_header::{HeaderName, HeaderValue};
-use rest_mcp::upstream_auth::UpstreamAuth;
-use rest_mcp::{ExecutorConfig, serve_stdio};
+use rest_mcp::{Executor, serve_stdio};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -126,16 +124,15 @@ pub fn pet_store(base_url: &str) -> Result<PetStore, ClientError> {
     let base_url = base_url
         .parse()
         .map_err(|e| ClientError::Config(format!("base URL `{base_url}`: {e}")))?;
-    let client = Client::from_config(ExecutorConfig {
-        base_url,
-        headers: vec![(
-            HeaderName::from_static("x-api-key"),
-            HeaderValue::from_static("demo-key"),
-        )],
-        auth: UpstreamAuth::none(),
-        timeout: Duration::from_secs(30),
-        max_response_size: 100 * 1024,
-    })?;
+    let client = Client::from_executor(std::sync::Arc::new(
+        Executor::builder(base_url)
+            .header(
+                HeaderName::from_static("x-api-key"),
+                HeaderValue::from_static("demo-key"),
+            )
+            .build()
+            .map_err(|e| ClientError::Config(e.to_string()))?,
+    ));
     Ok(PetStore::from_client(client))
 }
 

@@ -2,12 +2,13 @@
 //! Nothing here ever sees a credential: the executor logs method, path (without the
 //! query, which may carry an API key), status and latency.
 
+use crate::error::ConfigError;
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::config::LogFormat;
 
 /// Install the global subscriber. `level` is a level (`debug`) or a filter directive.
-pub fn init(level: &str, format: LogFormat) -> Result<(), String> {
+pub fn init(level: &str, format: LogFormat) -> Result<(), ConfigError> {
     let directive = if level.contains('=') || level.contains(',') {
         level.to_owned()
     } else {
@@ -16,9 +17,9 @@ pub fn init(level: &str, format: LogFormat) -> Result<(), String> {
             level.as_str(),
             "error" | "warn" | "info" | "debug" | "trace" | "off"
         ) {
-            return Err(format!(
+            return Err(ConfigError::from(format!(
                 "log level `{level}` is not one of error, warn, info, debug, trace, off"
-            ));
+            )));
         }
         // Our crates at the chosen level; dependencies stay quiet unless asked for.
         format!("warn,rest_mcp={level},rest_mcp_openapi={level}")
@@ -32,5 +33,5 @@ pub fn init(level: &str, format: LogFormat) -> Result<(), String> {
         LogFormat::Text => builder.with_ansi(false).try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
-    result.map_err(|e| format!("cannot start logging: {e}"))
+    result.map_err(|e| ConfigError::new(format!("cannot start logging: {e}")))
 }

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use crate::RestMcpServer;
 use crate::cli::config::{Cli, Command, Config, Transport};
 use crate::cli::service::{Service, load_service, tool_table};
+use crate::error::Error;
+use crate::util::error_chain::full;
 use rest_mcp_openapi::Severity;
-use rmcp::ServiceExt;
 use tokio_util::sync::CancellationToken;
 
 /// Run the binary: resolve the configuration, set up logging, then serve or list.
@@ -28,8 +29,8 @@ pub async fn main(cli: Cli) -> ExitCode {
     }
     match run(&cli, config, hangups).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("rest-mcp: {message}");
+        Err(error) => {
+            eprintln!("rest-mcp: {}", full(&error));
             ExitCode::FAILURE
         }
     }
@@ -39,7 +40,7 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-async fn run(cli: &Cli, config: Config, hangups: Hangups) -> Result<(), String> {
+async fn run(cli: &Cli, config: Config, hangups: Hangups) -> Result<(), Error> {
     let service = load_service(&config).await?;
     report(&service);
     if let Some(warning) = crate::cli::service::missing_credentials_warning(&config, &service.model)
@@ -52,7 +53,10 @@ async fn run(cli: &Cli, config: Config, hangups: Hangups) -> Result<(), String> 
     }
     if config.dry_run {
         let payload = serde_json::json!({ "tools": service.tools.tools() });
-        let text = serde_json::to_string_pretty(&payload).map_err(|e| e.to_string())?;
+        let text = serde_json::to_string_pretty(&payload).map_err(|source| Error::Serve {
+            context: "cannot print the tools",
+            source: Box::new(source),
+        })?;
         println!("{text}");
         return Ok(());
     }
@@ -68,17 +72,7 @@ async fn run(cli: &Cli, config: Config, hangups: Hangups) -> Result<(), String> 
     drop(service.model);
     reload_on_sighup(cli, server.clone(), hangups);
     match config.transport {
-        Transport::Stdio => {
-            let running = server
-                .serve(rmcp::transport::stdio())
-                .await
-                .map_err(|e| format!("MCP handshake failed: {e}"))?;
-            running
-                .waiting()
-                .await
-                .map_err(|e| format!("the MCP session ended with an error: {e}"))?;
-            Ok(())
-        }
+        Transport::Stdio => crate::serve_stdio(server).await,
         Transport::Http => {
             let shutdown = CancellationToken::new();
             stop_on_signal(shutdown.clone());
@@ -169,7 +163,7 @@ fn reload_on_sighup(cli: &Cli, server: RestMcpServer, hangups: Hangups) {
             tracing::info!("SIGHUP: reloading the config and spec");
             let reloaded = match Config::resolve(&options, &env) {
                 Ok(config) => load_service(&config).await,
-                Err(message) => Err(message),
+                Err(error) => Err(Error::from(error)),
             };
             match reloaded {
                 Ok(service) => {
@@ -179,7 +173,8 @@ fn reload_on_sighup(cli: &Cli, server: RestMcpServer, hangups: Hangups) {
                     server.notify_tools_changed().await;
                     tracing::info!(tools = count, "reloaded");
                 }
-                Err(message) => {
+                Err(error) => {
+                    let message = full(&error);
                     tracing::error!("reload failed, still serving the previous tools: {message}")
                 }
             }

@@ -10,7 +10,8 @@ use rest_mcp_openapi::{
 };
 
 use crate::cli::config::{Config, SpecSource};
-use crate::executor::{Executor, ExecutorConfig};
+use crate::error::{ConfigError, Error};
+use crate::executor::Executor;
 use crate::toolset::ToolSet;
 use crate::upstream_auth::UpstreamAuth;
 use crate::util::bounded_body::{ReadError, read_at_most};
@@ -33,11 +34,11 @@ pub struct Service {
 }
 
 /// Load the spec named by `config` and build its tools.
-pub async fn load_service(config: &Config) -> Result<Service, String> {
+pub async fn load_service(config: &Config) -> Result<Service, Error> {
     let client = reqwest::Client::builder()
         .timeout(config.timeout.max(Duration::from_secs(30)))
         .build()
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        .map_err(Error::HttpClient)?;
     let (model, diagnostics) = load_model(config, &client).await?;
     let base_url = base_url(config, &model)?;
     // Token requests never follow redirects: a redirect could carry the client secret
@@ -46,20 +47,17 @@ pub async fn load_service(config: &Config) -> Result<Service, String> {
         .timeout(config.timeout)
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        .map_err(Error::HttpClient)?;
     let auth = match &config.auth {
-        Some(auth) => {
-            UpstreamAuth::new(auth.clone(), token_client).map_err(|e| format!("[auth]: {e}"))?
-        }
+        Some(auth) => UpstreamAuth::new(auth.clone(), token_client)?,
         None => UpstreamAuth::none(),
     };
-    let executor = Executor::new(ExecutorConfig {
-        base_url: base_url.clone(),
-        headers: config.headers.clone(),
-        auth,
-        timeout: config.timeout,
-        max_response_size: config.max_response_size,
-    })?;
+    let executor = Executor::builder(base_url.clone())
+        .headers(config.headers.iter().cloned())
+        .auth(auth)
+        .timeout(config.timeout)
+        .max_response_size(config.max_response_size)
+        .build()?;
     let tools = ToolSet::from_model(&model, Arc::new(executor))?;
     Ok(Service {
         model,
@@ -72,15 +70,17 @@ pub async fn load_service(config: &Config) -> Result<Service, String> {
 async fn load_model(
     config: &Config,
     client: &reqwest::Client,
-) -> Result<(ApiModel, Vec<Diagnostic>), String> {
+) -> Result<(ApiModel, Vec<Diagnostic>), Error> {
     let mut options = config.load.clone();
     if config.allow_remote_refs {
         options.external_refs.remote = Some(remote_fetcher(client.clone()));
     }
     let loaded = match &config.spec {
         SpecSource::File(path) => {
-            let bytes = std::fs::read(path)
-                .map_err(|e| format!("cannot read the spec {}: {e}", path.display()))?;
+            let bytes = std::fs::read(path).map_err(|source| Error::SpecFile {
+                path: path.clone(),
+                source,
+            })?;
             let origin = Origin::File(path.clone());
             load_blocking(bytes, origin, options).await?
         }
@@ -89,7 +89,7 @@ async fn load_model(
             load_blocking(bytes, Origin::Url(url.clone()), options).await?
         }
         SpecSource::Manual { file, text } => {
-            load_manual(text, Origin::File(file.clone()), &options).map_err(|e| e.to_string())?
+            load_manual(text, Origin::File(file.clone()), &options)?
         }
     };
     Ok((loaded.model, loaded.diagnostics))
@@ -100,52 +100,67 @@ async fn load_blocking(
     bytes: Vec<u8>,
     origin: Origin,
     options: LoadOptions,
-) -> Result<rest_mcp_openapi::Loaded, String> {
-    tokio::task::spawn_blocking(move || load(&bytes, origin, &options).map_err(|e| e.to_string()))
+) -> Result<rest_mcp_openapi::Loaded, Error> {
+    let loaded = tokio::task::spawn_blocking(move || load(&bytes, origin, &options))
         .await
-        .map_err(|e| format!("loading the spec failed: {e}"))?
+        .map_err(|source| Error::Serve {
+            context: "loading the spec failed",
+            source: Box::new(source),
+        })?;
+    Ok(loaded?)
 }
 
 fn remote_fetcher(client: reqwest::Client) -> Arc<rest_mcp_openapi::RemoteFetcher> {
     let handle = tokio::runtime::Handle::current();
-    Arc::new(move |url: &str| handle.block_on(download(&client, url)))
+    Arc::new(move |url: &str| {
+        handle
+            .block_on(download(&client, url))
+            .map_err(|error| error.to_string())
+    })
 }
 
 /// GET a document, refusing non-2xx answers and anything over [`MAX_SPEC_BYTES`].
-pub async fn download(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, String> {
+pub async fn download(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, Error> {
+    let failed = |reason: String| Error::SpecDownload {
+        url: url.to_owned(),
+        reason,
+    };
     let response = client
         .get(url)
         .send()
         .await
-        .map_err(|e| format!("cannot download {url}: {e}"))?;
+        .map_err(|e| failed(e.to_string()))?;
     if !response.status().is_success() {
-        return Err(format!("cannot download {url}: HTTP {}", response.status()));
+        return Err(failed(format!("HTTP {}", response.status())));
     }
     read_at_most(response, MAX_SPEC_BYTES)
         .await
         .map_err(|error| match error {
-            ReadError::TooLarge { .. } => format!(
-                "{url} is larger than {} MiB",
+            ReadError::TooLarge { .. } => failed(format!(
+                "it is larger than {} MiB",
                 MAX_SPEC_BYTES / (1024 * 1024)
-            ),
-            ReadError::Transport(e) => format!("cannot download {url}: {e}"),
+            )),
+            ReadError::Transport(e) => failed(e.to_string()),
         })
 }
 
 /// `--base-url`, else the spec's first server (variables at their defaults, relative URLs
 /// resolved against a spec URL).
-fn base_url(config: &Config, model: &ApiModel) -> Result<Url, String> {
+fn base_url(config: &Config, model: &ApiModel) -> Result<Url, Error> {
     if let Some(url) = &config.base_url {
-        return Url::parse(url).map_err(|e| format!("base URL `{url}`: {e}"));
+        return Url::parse(url).map_err(|source| Error::BaseUrl {
+            url: url.clone(),
+            source,
+        });
     }
     let Some(server) = model.servers.first() else {
-        return Err(
-            "the spec names no server; give the API's address with --base-url (or BASE_URL)"
-                .to_owned(),
-        );
+        return Err(ConfigError::new(
+            "the spec names no server; give the API's address with --base-url (or BASE_URL)",
+        )
+        .into());
     };
     let url = server.url_with_defaults();
-    match Url::parse(&url) {
+    let resolved = match Url::parse(&url) {
         Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(parsed),
         Ok(_) => Err(format!(
             "the spec's server `{url}` is not http(s); give --base-url"
@@ -158,7 +173,8 @@ fn base_url(config: &Config, model: &ApiModel) -> Result<Url, String> {
                 "the spec's server `{url}` is relative; give the API's address with --base-url (or BASE_URL)"
             )),
         },
-    }
+    };
+    resolved.map_err(|message| ConfigError::new(message).into())
 }
 
 /// A warning when the spec requires credentials and the config supplies none, with how

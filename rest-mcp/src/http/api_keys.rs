@@ -1,6 +1,7 @@
 //! Inbound API keys: `[[http.keys]]` with roles or tool lists, checked in constant time,
 //! and the grant that a verified token's roles carry.
 
+use crate::error::ConfigError;
 use serde::Deserialize;
 
 pub use crate::caller::{FORBIDDEN, Grant, Principal};
@@ -59,33 +60,33 @@ impl std::fmt::Debug for ApiKeys {
 impl ApiKeys {
     /// Validate the configured keys: non-empty, at least 16 characters, unique names and
     /// values, a role or a tool list.
-    pub fn new(configs: &[KeyConfig]) -> Result<ApiKeys, String> {
+    pub fn new(configs: &[KeyConfig]) -> Result<ApiKeys, ConfigError> {
         let mut keys: Vec<(Vec<u8>, Principal)> = Vec::new();
         for config in configs {
             if config.key.len() < 16 {
-                return Err(format!(
+                return Err(ConfigError::from(format!(
                     "http.keys `{}`: the key must be at least 16 characters",
                     config.name
-                ));
+                )));
             }
             if keys
                 .iter()
                 .any(|(k, p)| p.name == config.name || *k == config.key.as_bytes())
             {
-                return Err(format!(
+                return Err(ConfigError::from(format!(
                     "http.keys `{}`: names and keys must be unique",
                     config.name
-                ));
+                )));
             }
             let grant = match (&config.tools, config.role) {
                 (Some(tools), _) => Grant::Tools(tools.clone()),
                 (None, Some(Role::Viewer)) => Grant::Viewer,
                 (None, Some(Role::Editor)) => Grant::Editor,
                 (None, None) => {
-                    return Err(format!(
+                    return Err(ConfigError::from(format!(
                         "http.keys `{}`: give a role (viewer or editor) or a tools list",
                         config.name
-                    ));
+                    )));
                 }
             };
             keys.push((

@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod inbound_oauth;
 mod rate_limit;
 
+use crate::error::Error;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -190,13 +191,17 @@ pub async fn serve_http(
     server: RestMcpServer,
     settings: HttpSettings,
     shutdown: CancellationToken,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| format!("cannot read the listening address: {e}"))?;
+        .map_err(|source| Error::Listen {
+            address: settings.listen,
+            source,
+        })?;
+    let local = listener.local_addr().map_err(|source| Error::Listen {
+        address: settings.listen,
+        source,
+    })?;
     let base = settings
         .public_url
         .clone()
@@ -209,7 +214,7 @@ pub async fn serve_http(
             let client = reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
-                .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+                .map_err(Error::HttpClient)?;
             Some(JwtValidator::new(config.clone(), resource.clone(), client)?)
         }
         None => None,
@@ -317,7 +322,10 @@ pub async fn serve_http(
             sessions.cancel();
         })
         .await
-        .map_err(|e| format!("the HTTP server failed: {e}"))
+        .map_err(|source| Error::Serve {
+            context: "the HTTP server failed",
+            source: Box::new(source),
+        })
 }
 
 fn metadata_document(

@@ -1,9 +1,10 @@
 //! Durations as people write them: `30s`, `500ms`, `2m`, `1h`, or plain seconds.
 
+use crate::error::ConfigError;
 use std::time::Duration;
 
 /// Parse a duration; plain numbers are seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub fn parse_duration(text: &str) -> Result<Duration, ConfigError> {
     let text = text.trim();
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -17,10 +18,16 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "ms" => value / 1000.0,
         "m" | "min" | "mins" => value * 60.0,
         "h" => value * 3600.0,
-        other => return Err(format!("`{other}` is not a time unit (use ms, s, m or h)")),
+        other => {
+            return Err(ConfigError::from(format!(
+                "`{other}` is not a time unit (use ms, s, m or h)"
+            )));
+        }
     };
     if !(seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0) {
-        return Err(format!("`{text}` must be between 1ms and 24h"));
+        return Err(ConfigError::from(format!(
+            "`{text}` must be between 1ms and 24h"
+        )));
     }
     Ok(Duration::from_secs_f64(seconds))
 }

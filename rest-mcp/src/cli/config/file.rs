@@ -1,5 +1,6 @@
 //! The TOML config file (PRD §8.2). Unknown keys are errors, so typos are caught.
 
+use crate::error::ConfigError;
 use std::collections::BTreeMap;
 
 use rest_mcp_openapi::{Filters, SchemaLimits};
@@ -63,18 +64,20 @@ pub enum TimeoutValue {
 
 impl ConfigFile {
     /// Parse TOML text; errors name the line.
-    pub fn parse(text: &str, file: &str) -> Result<ConfigFile, String> {
-        toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|span| {
-                    text.get(..span.start)
-                        .map_or(0, |t| t.matches('\n').count())
-                        + 1
-                })
-                .map(|l| format!(" (line {l})"))
-                .unwrap_or_default();
-            format!("{file}{line}: {}", e.message().trim())
-        })
+    pub fn parse(text: &str, file: &str) -> Result<ConfigFile, ConfigError> {
+        toml::from_str(text)
+            .map_err(|e| {
+                let line = e
+                    .span()
+                    .map(|span| {
+                        text.get(..span.start)
+                            .map_or(0, |t| t.matches('\n').count())
+                            + 1
+                    })
+                    .map(|l| format!(" (line {l})"))
+                    .unwrap_or_default();
+                format!("{file}{line}: {}", e.message().trim())
+            })
+            .map_err(ConfigError::from)
     }
 }

@@ -3,8 +3,13 @@
 //! `${NAME}` must be set (an unset variable is an error that names it); `${NAME:-text}`
 //! falls back to `text`; `$$` is a literal `$`.
 
+use crate::error::ConfigError;
+
 /// Replace every `${NAME}` in `text` using `lookup`.
-pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+pub fn interpolate(
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, ConfigError> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find('$') {
@@ -23,9 +28,9 @@ pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Resul
                 None => (expression, None),
             };
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(format!(
+                return Err(ConfigError::from(format!(
                     "`${{{expression}}}` is not a valid variable reference"
-                ));
+                )));
             }
             match (
                 lookup(name).filter(|v| !v.is_empty() || fallback.is_none()),
@@ -34,9 +39,9 @@ pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Resul
                 (Some(value), _) => out.push_str(&value),
                 (None, Some(fallback)) => out.push_str(fallback),
                 (None, None) => {
-                    return Err(format!(
+                    return Err(ConfigError::from(format!(
                         "environment variable `{name}` is not set (it is used as `${{{name}}}`)"
-                    ));
+                    )));
                 }
             }
             rest = &inner[end + 1..];
@@ -77,7 +82,7 @@ mod tests {
         );
         assert_eq!(interpolate("[${EMPTY}]", &env).as_deref(), Ok("[]"));
         let err = interpolate("Bearer ${API_KEY}", &env).expect_err("unset");
-        assert!(err.contains("`API_KEY` is not set"), "{err}");
+        assert!(err.to_string().contains("`API_KEY` is not set"), "{err}");
         assert!(interpolate("${oops", &env).is_err());
         assert!(interpolate("${a b}", &env).is_err());
     }

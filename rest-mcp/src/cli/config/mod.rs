@@ -6,6 +6,7 @@ mod duration;
 pub mod file;
 mod interpolate;
 
+use crate::error::ConfigError;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -112,7 +113,7 @@ impl Config {
     pub fn resolve(
         options: &Options,
         env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Config, String> {
+    ) -> Result<Config, ConfigError> {
         let (file, config_file, text) = read_config_file(options.config.as_deref())?;
         let interpolate = |what: &str, text: &str| {
             interpolate::interpolate(text, env).map_err(|e| format!("{what}: {e}"))
@@ -177,7 +178,9 @@ impl Config {
             .or(file.max_response_size)
             .unwrap_or(DEFAULT_MAX_RESPONSE_SIZE);
         if max_response_size == 0 {
-            return Err("max response size must be at least 1 byte".to_owned());
+            return Err(ConfigError::from(
+                "max response size must be at least 1 byte".to_owned(),
+            ));
         }
         Ok(Config {
             spec,
@@ -213,7 +216,7 @@ impl Config {
 /// The named config file (which must exist), else `rest-mcp.toml` when present.
 fn read_config_file(
     named: Option<&Path>,
-) -> Result<(ConfigFile, Option<PathBuf>, Option<String>), String> {
+) -> Result<(ConfigFile, Option<PathBuf>, Option<String>), ConfigError> {
     let path = match named {
         Some(path) => path.to_path_buf(),
         None => {
@@ -398,7 +401,7 @@ fn http_settings(
     options: &Options,
     table: Option<&toml::Table>,
     interpolate: &dyn Fn(&str, &str) -> Result<String, String>,
-) -> Result<HttpSettings, String> {
+) -> Result<HttpSettings, ConfigError> {
     let file = match table {
         Some(table) => {
             let filled = fill(&toml::Value::Table(table.clone()), "http", interpolate)?;
@@ -420,10 +423,10 @@ fn http_settings(
         options.allowed_hosts.clone()
     };
     if !listen.ip().is_loopback() && allowed_hosts.is_empty() {
-        return Err(format!(
+        return Err(ConfigError::from(format!(
             "listening on {listen} needs --allowed-hosts (or [http] allowed_hosts): the host names clients use \
              (the Host check guards against DNS rebinding; only loopback names pass by default)"
-        ));
+        )));
     }
     let mut forward_headers = Vec::new();
     for (inbound, upstream) in &file.forward_headers {
@@ -477,6 +480,7 @@ mod tests {
         Config::resolve(&cli.options, &|name| {
             env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
         })
+        .map_err(|e| e.to_string())
     }
 
     fn write_config(text: &str) -> PathBuf {

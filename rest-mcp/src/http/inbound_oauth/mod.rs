@@ -8,6 +8,7 @@
 //! When a refresh of an expired cache fails, the previous keys stay in use until a refresh
 //! succeeds, so a short outage of the authorization server does not lock every client out.
 
+use crate::error::ConfigError;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
@@ -240,7 +241,7 @@ impl JwtValidator {
         config: OAuthConfig,
         resource: String,
         client: reqwest::Client,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, ConfigError> {
         Self::with_timing(config, resource, client, Timing::DEFAULT)
     }
 
@@ -249,14 +250,16 @@ impl JwtValidator {
         resource: String,
         client: reqwest::Client,
         timing: Timing,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, ConfigError> {
         // jsonwebtoken picks its crypto backend from its crate features and panics when it
         // cannot tell (both backends enabled somewhere in the build); pin aws-lc-rs. An error
         // only means a provider is installed already.
         let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
 
         if config.issuer.trim().is_empty() {
-            return Err("[http.oauth] issuer must not be empty".to_owned());
+            return Err(ConfigError::from(
+                "[http.oauth] issuer must not be empty".to_owned(),
+            ));
         }
         let jwks_url = http_url(&config.jwks_url)
             .map_err(|problem| format!("[http.oauth] jwks_url {:?} {problem}", config.jwks_url))?;
@@ -267,17 +270,21 @@ impl JwtValidator {
             );
         }
         if config.leeway_seconds > MAX_LEEWAY_SECONDS {
-            return Err(format!(
+            return Err(ConfigError::from(format!(
                 "[http.oauth] leeway_seconds is {}, at most {MAX_LEEWAY_SECONDS} is allowed",
                 config.leeway_seconds
-            ));
+            )));
         }
         if resource.trim().is_empty() {
-            return Err("the resource URL for OAuth must not be empty".to_owned());
+            return Err(ConfigError::from(
+                "the resource URL for OAuth must not be empty".to_owned(),
+            ));
         }
         let audience = config.audience.clone().unwrap_or_else(|| resource.clone());
         if audience.trim().is_empty() {
-            return Err("[http.oauth] audience must not be empty".to_owned());
+            return Err(ConfigError::from(
+                "[http.oauth] audience must not be empty".to_owned(),
+            ));
         }
         let defaulted = config.authorization_servers.is_empty();
         let authorization_servers = if defaulted {
@@ -292,9 +299,9 @@ impl JwtValidator {
                 } else {
                     ""
                 };
-                return Err(format!(
+                return Err(ConfigError::from(format!(
                     "[http.oauth] authorization server {server:?} {problem}{hint}"
-                ));
+                )));
             }
         }
         let validation = |alg: Algorithm| {
@@ -1697,7 +1704,7 @@ mod tests {
             "",
         ] {
             let error = build(config(jwks_url), RESOURCE).unwrap_err();
-            assert!(error.contains("jwks_url"), "{error}");
+            assert!(error.to_string().contains("jwks_url"), "{error}");
         }
         let mut bad = good.clone();
         bad.issuer = " ".into();
@@ -1708,7 +1715,10 @@ mod tests {
         let mut bad = good.clone();
         bad.issuer = "urn:issuer".into();
         let error = build(bad.clone(), RESOURCE).unwrap_err();
-        assert!(error.contains("authorization_servers"), "{error}");
+        assert!(
+            error.to_string().contains("authorization_servers"),
+            "{error}"
+        );
         bad.authorization_servers = vec![ISSUER.into()];
         assert!(build(bad, RESOURCE).is_ok());
         assert!(build(good, "").is_err());
