@@ -22,11 +22,13 @@
 #![forbid(unsafe_code)]
 
 pub mod caller;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod client;
 mod endpoint;
 mod error;
 mod executor;
+#[cfg(feature = "http")]
 pub mod http;
 pub mod request;
 mod response;

@@ -23,6 +23,7 @@ pub(crate) fn causes(error: &(dyn Error + 'static)) -> Option<String> {
 }
 
 /// An error's message followed by its causes (`cannot listen on …: address in use`).
+#[cfg(feature = "http")]
 pub(crate) fn full(error: &(dyn Error + 'static)) -> String {
     let top = error.to_string();
     match causes(error) {
@@ -32,6 +33,7 @@ pub(crate) fn full(error: &(dyn Error + 'static)) -> String {
 }
 
 /// A reqwest error with its causes, its URL removed (it may carry credentials).
+#[cfg(feature = "http")]
 pub(crate) fn reqwest_chain(error: reqwest::Error) -> String {
     full(&error.without_url())
 }
@@ -49,6 +51,7 @@ mod tests {
         let error = Outer(std::io::Error::other("connection refused"));
         assert_eq!(causes(&error).as_deref(), Some("connection refused"));
         assert_eq!(causes(&std::io::Error::other("alone")), None);
+        #[cfg(feature = "http")]
         assert_eq!(full(&error), "outer connection refused");
     }
 }
