@@ -33,6 +33,7 @@ mod endpoint;
 mod executor;
 pub mod http;
 pub mod logging;
+mod redact;
 pub mod request;
 mod response;
 mod response_path;
