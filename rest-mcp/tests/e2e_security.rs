@@ -377,6 +377,14 @@ async fn assert_echoes_are_clean(server: &common::Server, upstream: &Upstream, s
             .call("echo", json!({"status": status, "q": "find me"}))
             .await;
         let everything = serde_json::to_string(&result).expect("result JSON");
+        for secret in secrets {
+            for form in echoed_forms(secret) {
+                assert!(
+                    !everything.contains(&form),
+                    "{status}: `{form}` (a form of a credential) is in the tool result: {everything}"
+                );
+            }
+        }
         assert!(
             everything.contains("[REDACTED]"),
             "{status}: the upstream's echo shows no credential, so this checks nothing: {everything}"
@@ -387,14 +395,6 @@ async fn assert_echoes_are_clean(server: &common::Server, upstream: &Upstream, s
                 .any(|q| everything.contains(q)),
             "the echo is in the result: {everything}"
         );
-        for secret in secrets {
-            for form in echoed_forms(secret) {
-                assert!(
-                    !everything.contains(&form),
-                    "{status}: `{form}` (a form of a credential) is in the tool result: {everything}"
-                );
-            }
-        }
     }
 }
 
