@@ -11,3 +11,9 @@
 //! ```
 
 pub mod petstore;
+
+/// The Rust examples of the workspace README, compiled (and, unless marked `no_run`, run)
+/// as doctests of this crate, whose directory holds the `petstore/openapi.yaml` they use.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;

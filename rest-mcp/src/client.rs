@@ -393,6 +393,54 @@ mod tests {
         assert!(operation.annotations.read_only);
         let schema = operation.input_schema();
         assert_eq!(schema["required"], json!(["id"]));
+
+        // The same operation written as an OpenAPI 3.1 document (whose schemas pass
+        // through the loader unchanged) must give the same tool.
+        let spec = json!({
+            "openapi": "3.1.0",
+            "info": {"title": "Pets", "version": "1"},
+            "paths": {"/pets/{id}": {"get": {
+                "operationId": "get_pet",
+                "summary": "Get a pet.",
+                "description": "Longer text.",
+                "parameters": [
+                    {"name": "id", "in": "path", "required": true, "schema": schema_for::<u64>()},
+                    {"name": "verbose", "in": "query", "schema": schema_for::<Option<bool>>()}
+                ],
+                "responses": {"200": {
+                    "description": "A pet",
+                    "content": {"application/json": {"schema": schema_for::<Pet>()}}
+                }}
+            }}}
+        });
+        let loaded = rest_mcp_openapi::load(
+            spec.to_string().as_bytes(),
+            rest_mcp_openapi::Origin::inline("pets.json"),
+            &rest_mcp_openapi::LoadOptions::default(),
+        )
+        .expect("the equivalent spec loads");
+        let mut from_loader =
+            serde_json::to_value(loaded.model.operations[0].tool_definition()).expect("tool JSON");
+        let mut from_builder =
+            serde_json::to_value(operation.tool_definition()).expect("tool JSON");
+        // The loader drops validation keywords (`required`, ...) from output schemas; the
+        // builder keeps them. The shapes (types and properties) must agree.
+        for tool in [&mut from_loader, &mut from_builder] {
+            strip_validation(&mut tool["outputSchema"]);
+        }
+        assert_eq!(from_builder, from_loader);
         assert!(Endpoint::new(operation).is_ok());
+    }
+
+    /// `schema` without `required` anywhere (the only validation keyword `Pet` has).
+    fn strip_validation(schema: &mut Value) {
+        match schema {
+            Value::Object(map) => {
+                map.remove("required");
+                map.values_mut().for_each(strip_validation);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip_validation),
+            _ => {}
+        }
     }
 }

@@ -16,7 +16,9 @@ use crate::response::{self, Shape};
 use crate::upstream_auth::{AuthError, UpstreamAuth};
 use crate::util::bounded_body::read_bounded;
 use crate::util::error_chain::causes as error_chain;
-use crate::util::redact::{redact_secrets, redacted_url};
+use crate::util::redact::{
+    MIN_SECRET_LEN, Redactor, is_sensitive_header, redact_secrets, redacted_url,
+};
 
 /// Default whole-request timeout of an [`Executor`].
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -146,7 +148,17 @@ impl Executor {
             }))
             .build()
             .map_err(Error::HttpClient)?;
-        Ok(Executor { client, config })
+        let executor = Executor { client, config };
+        if executor
+            .result_secrets(&[])
+            .iter()
+            .any(|secret| secret.len() < MIN_SECRET_LEN)
+        {
+            tracing::warn!(
+                "a configured credential is shorter than {MIN_SECRET_LEN} characters: it is too short to be removed from tool results safely, so an upstream that echoes it would show it"
+            );
+        }
+        Ok(executor)
     }
 
     /// The shared HTTP client (for auth token requests and spec downloads).
@@ -168,7 +180,7 @@ impl Executor {
         extra_headers: &[(HeaderName, HeaderValue)],
     ) -> CallToolResult {
         match self.request(endpoint, &arguments, extra_headers).await {
-            Ok(response) => self.shape(endpoint, response).await,
+            Ok(response) => self.shape(endpoint, response, extra_headers).await,
             Err(error) => error_result(error.to_string()),
         }
     }
@@ -261,7 +273,12 @@ impl Executor {
         }
     }
 
-    async fn shape(&self, endpoint: &Endpoint, response: reqwest::Response) -> CallToolResult {
+    async fn shape(
+        &self,
+        endpoint: &Endpoint,
+        response: reqwest::Response,
+        forwarded: &[(HeaderName, HeaderValue)],
+    ) -> CallToolResult {
         let status = response.status();
         let content_type = response
             .headers()
@@ -286,10 +303,48 @@ impl Executor {
             limit,
         };
         let mut result = response::shape(status, content_type.as_deref(), body, &shape);
+        // An upstream may echo the request: the credentials sent with it stay out.
+        let secrets = self.result_secrets(forwarded);
+        Redactor::new(secrets.iter().map(String::as_str)).result(&mut result);
         if endpoint.structured().is_some() && result.is_error != Some(true) {
             response::ensure_conforming(&mut result, &|value| endpoint.conforms_to_output(value));
         }
         result
+    }
+
+    /// The credentials a request carries, for removing from its result: the auth
+    /// secrets (the current OAuth token included), the base URL's password, and the values
+    /// of credential headers, configured or forwarded for this call (whole, and without
+    /// their `Bearer`/`Basic` scheme).
+    fn result_secrets(&self, forwarded: &[(HeaderName, HeaderValue)]) -> Vec<String> {
+        let mut secrets = self.config.auth.secrets();
+        let url = &self.config.base_url;
+        if let Some(password) = url.password().filter(|p| !p.is_empty()) {
+            let decoded = percent_encoding::percent_decode_str(password)
+                .decode_utf8_lossy()
+                .into_owned();
+            let user = percent_encoding::percent_decode_str(url.username())
+                .decode_utf8_lossy()
+                .into_owned();
+            secrets.push(format!("{user}:{decoded}"));
+            secrets.push(decoded);
+            secrets.push(password.to_owned());
+        }
+        let configured = self
+            .config
+            .headers
+            .iter()
+            .filter(|(name, value)| value.is_sensitive() || is_sensitive_header(name.as_str()));
+        for (_, value) in configured.chain(forwarded) {
+            let Ok(value) = value.to_str() else { continue };
+            let value = value.trim();
+            if let Some((_, credential)) = value.split_once(' ') {
+                secrets.push(credential.trim().to_owned());
+            }
+            secrets.push(value.to_owned());
+        }
+        secrets.retain(|secret| !secret.is_empty());
+        secrets
     }
 
     /// Remove every credential from text that leaves the process.

@@ -107,6 +107,14 @@ impl ToolSet {
             return Err(Error::DuplicateTool { name });
         }
         let size = serde_json::to_string(&tool).map_or(0, |json| json.len());
+        if size > crate::server::PAGE_BYTES {
+            tracing::warn!(
+                tool = %name,
+                bytes = size,
+                "the tool's definition is larger than a {} KiB tools/list page, so it is sent as a page of its own; clients with a small message limit may refuse it (shorten its description or schema, or hide it with x-rest-mcp-hidden)",
+                crate::server::PAGE_BYTES / 1024
+            );
+        }
         self.index.insert(name, self.handlers.len());
         self.handlers.push(handler);
         Arc::make_mut(&mut self.tools).push(tool);

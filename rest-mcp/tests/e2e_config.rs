@@ -243,3 +243,238 @@ async fn configuration_mistakes_are_clear_startup_errors() {
         );
     }
 }
+
+/// `--dry-run` on the extensions fixture with `args`: the tool names, and stderr.
+async fn extension_tools(args: &[&str]) -> (Vec<String>, String) {
+    let spec = common::corpus_fixture("extensions.yaml");
+    let output = Launch::bare()
+        .args(["--spec", spec.to_str().expect("utf-8")])
+        .args(args.iter().copied())
+        .arg("--dry-run")
+        .run()
+        .await;
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{args:?}: {stderr}");
+    let value: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let names = value["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .map(|t| t["name"].as_str().expect("name").to_owned())
+        .collect();
+    (names, stderr)
+}
+
+#[tokio::test]
+async fn filters_never_rename_the_tools_they_keep() {
+    // The fixture has names that collide: `x-rest-mcp-name: list_gadgets` takes the name
+    // `listGadgets` derives, and `get-gadget` snake-cases to `getGadget`'s name. The
+    // later operation of each pair gets a hash suffix, whatever the filters keep.
+    let (all, _) = extension_tools(&[]).await;
+    let suffixed = |base: &str| {
+        all.iter()
+            .find(|n| n.starts_with(&format!("{base}_")) && n.len() == base.len() + 7)
+            .cloned()
+            .unwrap_or_else(|| panic!("no suffixed {base}: {all:?}"))
+    };
+    let (list_gadgets_2, get_gadget_2) = (suffixed("list_gadgets"), suffixed("get_gadget"));
+    assert!(all.contains(&"list_gadgets".to_owned()) && all.contains(&"get_gadget".to_owned()));
+
+    let filters: [&[&str]; 6] = [
+        &["--exclude-operations", "listWidgets,getGadget"],
+        &["--include-tags", "gadgets"],
+        &["--include-paths", "/gadgets/{id}/copy"],
+        &["--exclude-tags", "widgets", "--read-only"],
+        &["--include-operations", "get-gadget,listGadgets"],
+        &["--exclude-paths", "/widgets"],
+    ];
+    for args in filters {
+        let (kept, _) = extension_tools(args).await;
+        assert!(!kept.is_empty(), "{args:?} kept nothing");
+        let expected: Vec<String> = all.iter().filter(|n| kept.contains(n)).cloned().collect();
+        assert_eq!(kept, expected, "{args:?} renamed or reordered tools");
+    }
+    // Without the operations that kept the plain names, the others keep their suffixes.
+    let (kept, _) = extension_tools(&["--exclude-operations", "listWidgets,getGadget"]).await;
+    assert!(
+        kept.contains(&list_gadgets_2) && kept.contains(&get_gadget_2),
+        "{kept:?}"
+    );
+    assert!(!kept.contains(&"list_gadgets".to_owned()) && !kept.contains(&"get_gadget".to_owned()));
+}
+
+#[tokio::test]
+async fn filter_rules_that_match_nothing_are_reported() {
+    let (names, stderr) = extension_tools(&[
+        "--include-tags",
+        "gadgets,gizmos",
+        "--exclude-paths",
+        "/nowhere",
+        "--exclude-operations",
+        "getGadgett",
+    ])
+    .await;
+    assert!(!names.is_empty());
+    for (rule, what) in [
+        ("include_tags", "`gizmos`"),
+        ("exclude_paths", "`/nowhere`"),
+        ("exclude_operations", "`getGadgett`"),
+    ] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains("WARN") && l.contains(rule) && l.contains(what)),
+            "{rule} {what} is not reported:\n{stderr}"
+        );
+    }
+    assert!(
+        !stderr.contains("`gadgets`"),
+        "a rule that matches is not reported:\n{stderr}"
+    );
+    // Rules that all match: no warning at all.
+    let (_, stderr) = extension_tools(&["--include-tags", "gadgets"]).await;
+    assert!(!stderr.contains("WARN"), "{stderr}");
+}
+
+/// A spec whose request body is a remote `$ref` to `url`.
+fn remote_ref_spec(url: &str) -> String {
+    format!(
+        r#"
+openapi: 3.0.3
+info: {{title: Remote refs, version: "1"}}
+paths:
+  /pets:
+    post:
+      operationId: addPet
+      requestBody:
+        content:
+          application/json:
+            schema: {{$ref: "{url}"}}
+      responses: {{"200": {{description: ok}}}}
+"#
+    )
+}
+
+#[tokio::test]
+async fn allow_remote_refs_lets_the_binary_follow_http_references() {
+    let upstream = Upstream::start().await;
+    upstream.respond(
+        "GET",
+        "/schemas/pet.json",
+        Reply::json(
+            200,
+            json!({"type": "object", "properties": {"name": {"type": "string"}, "legs": {"type": "integer"}}}),
+        ),
+    );
+    let dir = temp_dir("remote-refs");
+    let spec = write_file(
+        &dir,
+        "spec.yaml",
+        &remote_ref_spec(&format!("{}/schemas/pet.json", upstream.url())),
+    );
+    let spec = spec.to_str().expect("utf-8");
+
+    // Off by default: nothing is fetched, and the loader says why the schema is a stub.
+    let output = Launch::bare()
+        .args(["--spec", spec, "--base-url", &upstream.url(), "--dry-run"])
+        .run()
+        .await;
+    assert!(output.status.success(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("remote references are off"), "{stderr}");
+    let printed: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert!(
+        !printed.to_string().contains("legs"),
+        "a remote schema was inlined without the flag"
+    );
+    assert_eq!(upstream.count(), 0, "nothing was fetched");
+
+    // With the flag, or its environment variable: fetched, inlined, and callable.
+    for launch in [
+        Launch::bare().arg("--allow-remote-refs"),
+        Launch::bare().env("ALLOW_REMOTE_REFS", "true"),
+    ] {
+        upstream.clear();
+        let server = launch
+            .args(["--spec", spec, "--base-url", &upstream.url()])
+            .start()
+            .await;
+        let tools = server.tools().await;
+        let properties = &tools[0].input_schema["properties"];
+        assert!(
+            properties.get("legs").is_some() && properties.get("name").is_some(),
+            "{properties}"
+        );
+        let seen = upstream.requests();
+        assert_eq!(seen.len(), 1, "the reference was fetched once");
+        assert_eq!(seen[0].path, "/schemas/pet.json");
+        ok_text(
+            &server
+                .call("add_pet", json!({"name": "Rex", "legs": 4}))
+                .await,
+        );
+        let sent = upstream.wait_for(2, WAIT).await;
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        assert_eq!(sent[1].json(), json!({"name": "Rex", "legs": 4}));
+        server.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_spec_download_is_capped_at_64_mib() {
+    const CAP: usize = 64 * 1024 * 1024;
+    // A valid spec padded with whitespace to exactly the cap loads; one byte more is
+    // refused with a message that names the limit.
+    let spec = br#"{"openapi": "3.0.3", "info": {"title": "Big", "version": "1"}, "paths": {"/ping": {"get": {"operationId": "ping", "responses": {"200": {"description": "ok"}}}}}}"#;
+    let padded = |size: usize| {
+        let mut bytes = spec.to_vec();
+        bytes.resize(size, b' ');
+        bytes
+    };
+    let upstream = Upstream::start().await;
+    upstream.respond(
+        "GET",
+        "/at-the-cap.json",
+        Reply::bytes(200, "application/json", padded(CAP)),
+    );
+    upstream.respond(
+        "GET",
+        "/over-the-cap.json",
+        Reply::bytes(200, "application/json", padded(CAP + 1)),
+    );
+
+    let at_cap = format!("{}/at-the-cap.json", upstream.url());
+    let output = Launch::bare()
+        .args([
+            "--spec",
+            &at_cap,
+            "--base-url",
+            &upstream.url(),
+            "--dry-run",
+        ])
+        .run()
+        .await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("\"ping\""));
+
+    let over_cap = format!("{}/over-the-cap.json", upstream.url());
+    let output = Launch::bare()
+        .args([
+            "--spec",
+            &over_cap,
+            "--base-url",
+            &upstream.url(),
+            "--dry-run",
+        ])
+        .run()
+        .await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("larger than 64 MiB"), "{stderr}");
+    assert!(stderr.contains(&over_cap), "{stderr}");
+    assert!(output.stdout.is_empty());
+}

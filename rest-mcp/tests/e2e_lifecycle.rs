@@ -14,7 +14,7 @@ use common::{
     CALL_TIMEOUT, Launch, eventually, github_spec, hangup, is_alive, ok_text, spec, temp_dir,
     write_file,
 };
-use rest_mcp_tests::{Reply, Upstream};
+use rest_mcp_tests::{Gate, Reply, Upstream};
 use rmcp::ClientHandler;
 use rmcp::service::{NotificationContext, RoleClient};
 use serde_json::{Value, json};
@@ -354,21 +354,51 @@ async fn sighup_reloads_the_spec_and_notifies_the_client() {
 
 #[tokio::test]
 async fn sighup_during_startup_does_not_kill_the_server() {
-    // GitHub's spec takes seconds to load in a debug build: the signal lands mid-load.
-    // A reload signal may be handled or ignored then, but must not end the server.
-    let upstream = Upstream::start().await;
-    let github = github_spec();
-    let launch = Launch::bare()
-        .args(["--spec", github.to_str().expect("utf-8")])
-        .args(["--base-url", &upstream.url()]);
-    let server = launch
+    // The spec is downloaded from the upstream, which holds its answer until the signal
+    // has been sent: the signal lands while the binary is loading, every time. A reload
+    // signal may be handled or ignored then, but must not end the server.
+    let upstream = Arc::new(Upstream::start().await);
+    let loading = Gate::new();
+    upstream.respond(
+        "GET",
+        "/spec.yaml",
+        Reply::bytes(200, "application/yaml", SPEC_A.as_bytes().to_vec()).with_gate(&loading),
+    );
+    let spec_url = format!("{}/spec.yaml", upstream.url());
+    let signaller = Arc::new(std::sync::Mutex::new(None));
+    let server = Launch::bare()
+        .args(["--spec", &spec_url, "--base-url", &upstream.url()])
         .start_hooked((), |pid| {
-            std::thread::sleep(Duration::from_millis(300));
-            hangup(pid);
+            let (upstream, loading) = (upstream.clone(), loading.clone());
+            let task = tokio::spawn(async move {
+                // The download has begun and is held: the binary is mid-load.
+                let seen = upstream.wait_for(1, CALL_TIMEOUT).await.len();
+                hangup(pid);
+                loading.open();
+                seen
+            });
+            *signaller.lock().expect("signaller") = Some(task);
         })
         .await;
+    let task = signaller
+        .lock()
+        .expect("signaller")
+        .take()
+        .expect("the hook ran");
+    let requests_before_signal = task.await.expect("signal task");
+    assert_eq!(
+        requests_before_signal, 1,
+        "the signal was sent while the spec download was held"
+    );
     assert!(is_alive(server.pid), "SIGHUP killed the server");
-    assert_eq!(server.tools().await.len(), 1223);
+    let names: Vec<String> = server
+        .tools()
+        .await
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert_eq!(names, ["alpha_op"]);
+    ok_text(&server.call("alpha_op", json!({})).await);
     server.stop().await;
 }
 
@@ -498,6 +528,7 @@ fn test_specs_exist() {
         "secure.yaml",
         "security.yaml",
         "filters.yaml",
+        "echo.yaml",
     ] {
         assert!(spec(name).is_file(), "{name}");
     }

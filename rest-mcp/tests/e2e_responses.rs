@@ -2,12 +2,12 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use common::{Launch, err_text, ok_text, text};
-use rest_mcp_tests::{Reply, Upstream, free_port};
+use common::{Launch, err_text, ok_text};
+use rest_mcp_tests::{Gate, Reply, Upstream, free_port};
 use serde_json::json;
 
 #[tokio::test]
@@ -109,23 +109,22 @@ async fn timeout_and_truncation() {
         .start()
         .await;
 
-    // A reply slower than --timeout: an error result that says so, well before the reply.
+    // A reply held until after the call returned: only --timeout can end the call, with
+    // an error result that says so.
+    let held = Gate::new();
     upstream.respond(
         "GET",
         "/things/slow",
-        Reply::json(200, json!({"id": "slow"})).with_delay(Duration::from_secs(4)),
+        Reply::json(200, json!({"id": "slow"})).with_gate(&held),
     );
-    let started = Instant::now();
     let message = err_text(&server.call("get_thing", json!({"id": "slow"})).await);
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(!held.is_open());
+    held.open();
     assert!(
         message.contains("0.3 s") && message.to_lowercase().contains("timeout"),
         "{message}"
     );
+    assert_eq!(upstream.count(), 1, "the request was sent once");
 
     // A body over --max-response-size: cut, with a note stating the original size.
     let report = "0123456789".repeat(500);
@@ -156,8 +155,8 @@ async fn refused_connection_is_an_error_result() {
     assert!(message.contains("connection refused"), "{message}");
     assert!(message.contains(&port.to_string()), "{message}");
     // The server keeps serving after a transport failure.
-    let again = server.call("list_things", json!({})).await;
-    assert!(text(&again).contains("connection refused"));
+    let again = err_text(&server.call("list_things", json!({})).await);
+    assert!(again.contains("connection refused"), "{again}");
     server.stop().await;
 }
 
@@ -199,7 +198,12 @@ async fn successful_results_of_tools_with_an_output_schema_carry_conforming_stru
     for (id, reply) in cases {
         upstream.respond("GET", &format!("/things/{id}"), reply);
         let result = server.call("get_thing", json!({"id": id})).await;
-        if result.is_error == Some(true) {
+        if result.is_error != Some(false) {
+            problems.push(format!(
+                "{id}: a 2xx answer came back as isError {:?}: {}",
+                result.is_error,
+                common::text(&result)
+            ));
             continue;
         }
         match &result.structured_content {
@@ -216,27 +220,39 @@ async fn successful_results_of_tools_with_an_output_schema_carry_conforming_stru
 
 #[tokio::test]
 async fn concurrent_calls_are_served_in_parallel() {
+    // Every reply is held until all eight requests have reached the upstream: that can
+    // only happen if rest-mcp has all eight calls in flight at once.
+    const CALLS: usize = 8;
     let upstream = Upstream::start().await;
+    let all_arrived = Gate::new();
     upstream.respond_default(
-        Reply::json(200, json!({"id": "slow", "size": 1})).with_delay(Duration::from_millis(500)),
+        Reply::json(200, json!({"id": "held", "size": 1})).with_gate(&all_arrived),
     );
     let server = Launch::new("responses.yaml", &upstream.url()).start().await;
-    let started = Instant::now();
-    let calls = (0..8).map(|i| server.call("get_thing", json!({"id": format!("c{i}")})));
-    let results = futures_join_all(calls).await;
-    let elapsed = started.elapsed();
+    let calls = (0..CALLS).map(|i| server.call("get_thing", json!({"id": format!("c{i}")})));
+    let release = async {
+        let seen = upstream.wait_for(CALLS, HANG_GUARD).await;
+        all_arrived.open();
+        seen.len()
+    };
+    let (results, in_flight_together) = tokio::join!(futures_join_all(calls), release);
+    assert_eq!(
+        in_flight_together, CALLS,
+        "the calls were not all in flight at once"
+    );
     for (i, result) in results.iter().enumerate() {
         let body = ok_text(result);
-        assert!(body.contains("\"slow\""), "{i}: {body}");
+        assert!(body.contains("\"held\""), "{i}: {body}");
     }
-    // Eight calls of 500 ms each: together well under their serial 4 s.
-    assert!(elapsed < Duration::from_millis(3000), "took {elapsed:?}");
     let mut paths: Vec<String> = upstream.requests().into_iter().map(|r| r.path).collect();
     paths.sort();
-    let expected: Vec<String> = (0..8).map(|i| format!("/things/c{i}")).collect();
+    let expected: Vec<String> = (0..CALLS).map(|i| format!("/things/c{i}")).collect();
     assert_eq!(paths, expected);
     server.stop().await;
 }
+
+/// Longest wait for an event (a hang guard, never the thing tested).
+const HANG_GUARD: Duration = Duration::from_secs(20);
 
 /// Polls every future to completion concurrently (no extra dependency).
 async fn futures_join_all<F: std::future::Future>(

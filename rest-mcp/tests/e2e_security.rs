@@ -10,7 +10,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use common::{Launch, err_text, is_error, ok_text, temp_dir, text, write_file};
-use rest_mcp_tests::{Upstream, percent_decode};
+use rest_mcp_tests::{Reply, Upstream, percent_decode};
 use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -38,7 +38,7 @@ async fn path_arguments_stay_inside_their_segment() {
         "a\r\nHost: evil.example",
         "ü/../ß",
     ];
-    let mut sent = 0;
+    let mut refused = Vec::new();
     for value in hostile {
         upstream.clear();
         let result = server.call("get_profile", json!({"id": value})).await;
@@ -50,9 +50,9 @@ async fn path_arguments_stay_inside_their_segment() {
             );
             let message = text(&result);
             assert!(message.contains("`id`"), "{value:?}: {message}");
+            refused.push(value);
             continue;
         }
-        sent += 1;
         let seen = upstream.wait_for(1, WAIT).await;
         assert_eq!(seen.len(), 1, "{value:?}: exactly one request");
         let r = &seen[0];
@@ -79,8 +79,9 @@ async fn path_arguments_stay_inside_their_segment() {
         );
         assert_eq!(r.query, None, "{value:?} added a query: {}", r.path);
     }
-    // Most values are legitimate data and must still be sendable.
-    assert!(sent >= hostile.len() - 3, "only {sent} values were sent");
+    // Only the dot segments cannot be sent as data (a server would resolve them); every
+    // other value is legitimate data and must still be sendable.
+    assert_eq!(refused, ["..", "."], "refused values");
     server.stop().await;
 }
 
@@ -248,8 +249,7 @@ async fn redirects_never_carry_credentials_to_another_host() {
     upstream.respond(
         "GET",
         "/users/1/profile",
-        rest_mcp_tests::Reply::empty(302)
-            .with_header("location", &format!("{}/steal", elsewhere.url())),
+        Reply::empty(302).with_header("location", &format!("{}/steal", elsewhere.url())),
     );
     let result = server.call("get_profile", json!({"id": "1"})).await;
     assert!(text(&result).starts_with("HTTP 302"), "{}", text(&result));
@@ -259,7 +259,7 @@ async fn redirects_never_carry_credentials_to_another_host() {
     upstream.respond(
         "GET",
         "/users/2/profile",
-        rest_mcp_tests::Reply::empty(302).with_header("location", "/users/3/profile"),
+        Reply::empty(302).with_header("location", "/users/3/profile"),
     );
     ok_text(&server.call("get_profile", json!({"id": "2"})).await);
     let seen = upstream.wait_for(2, WAIT).await;
@@ -300,5 +300,183 @@ async fn cookie_arguments_cannot_add_cookies() {
         ]
     );
     assert_eq!(r.header("x-admin"), None);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn at_most_five_same_origin_redirects_are_followed() {
+    // /hop/N redirects to /hop/N+1 until /hop/LAST, which answers 200.
+    async fn chain(redirects: u64) -> (rmcp::model::CallToolResult, Vec<String>) {
+        let upstream = Upstream::start().await;
+        for n in 0..redirects {
+            upstream.respond(
+                "GET",
+                &format!("/hop/{n}"),
+                Reply::empty(302).with_header("location", &format!("/hop/{}", n + 1)),
+            );
+        }
+        upstream.respond(
+            "GET",
+            &format!("/hop/{redirects}"),
+            Reply::json(200, json!({"arrived": redirects})),
+        );
+        let server = Launch::new("echo.yaml", &upstream.url()).start().await;
+        let result = server.call("hop", json!({"n": 0})).await;
+        server.stop().await;
+        let paths = upstream.requests().into_iter().map(|r| r.path).collect();
+        (result, paths)
+    }
+    let hops = |n: u64| (0..=n).map(|i| format!("/hop/{i}")).collect::<Vec<_>>();
+
+    let (result, paths) = chain(5).await;
+    let body = ok_text(&result);
+    assert!(body.contains(r#"{"arrived":5}"#), "{body}");
+    assert_eq!(paths, hops(5), "five redirects are followed");
+
+    let (result, paths) = chain(6).await;
+    let body = text(&result);
+    assert!(
+        body.starts_with("HTTP 302"),
+        "the sixth is returned: {body}"
+    );
+    assert_eq!(paths, hops(5), "and not followed");
+}
+
+/// A static header secret configured on the command line in every echo test.
+const HEADER_SECRET: &str = "static-hdr-secret-777";
+
+/// The forms in which `secret` could come back from an upstream that echoes a request.
+fn echoed_forms(secret: &str) -> Vec<String> {
+    let percent: String = secret
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    vec![
+        secret.to_owned(),
+        percent.replace("%20", "+"),
+        percent.to_ascii_lowercase(),
+        percent,
+        STANDARD.encode(secret),
+    ]
+}
+
+/// Calls `echo` for a 200, a 401 and a 500 answer and asserts that each result (text,
+/// structuredContent and _meta) shows that the credentials were echoed, but none of them.
+async fn assert_echoes_are_clean(server: &common::Server, upstream: &Upstream, secrets: &[String]) {
+    upstream.respond("GET", "/echo/200", Reply::echo(200));
+    upstream.respond("GET", "/echo/401", Reply::echo(401));
+    upstream.respond("GET", "/echo/500", Reply::echo(500));
+    for status in ["200", "401", "500"] {
+        let result = server
+            .call("echo", json!({"status": status, "q": "find me"}))
+            .await;
+        let everything = serde_json::to_string(&result).expect("result JSON");
+        for secret in secrets {
+            for form in echoed_forms(secret) {
+                assert!(
+                    !everything.contains(&form),
+                    "{status}: `{form}` (a form of a credential) is in the tool result: {everything}"
+                );
+            }
+        }
+        assert!(
+            everything.contains("[REDACTED]"),
+            "{status}: the upstream's echo shows no credential, so this checks nothing: {everything}"
+        );
+        assert!(
+            ["find me", "find+me", "find%20me"]
+                .iter()
+                .any(|q| everything.contains(q)),
+            "the echo is in the result: {everything}"
+        );
+    }
+}
+
+/// `Launch` for echo.yaml with `auth` as the `[auth]` table and a secret static header.
+fn echo_launch(base_url: &str, auth: Option<&str>) -> Launch {
+    let mut launch = Launch::new("echo.yaml", base_url)
+        .args(["--header", &format!("X-Static-Token: {HEADER_SECRET}")]);
+    if let Some(auth) = auth {
+        let dir = temp_dir("echo");
+        let config = write_file(&dir, "rest-mcp.toml", &format!("[auth]\n{auth}\n"));
+        launch = launch.args(["--config", config.to_str().expect("utf-8")]);
+    }
+    launch
+}
+
+#[tokio::test]
+async fn echoed_static_credentials_never_reach_tool_results() {
+    let upstream = Upstream::start().await;
+    let cases: [(&str, Vec<String>); 5] = [
+        (
+            "type = \"bearer\"\ntoken = \"bearer-secret-123456\"",
+            vec!["bearer-secret-123456".into()],
+        ),
+        (
+            "type = \"apikey_header\"\nkey = \"X-Api-Key\"\nvalue = \"hdr-secret-456789\"",
+            vec!["hdr-secret-456789".into()],
+        ),
+        (
+            "type = \"apikey_query\"\nkey = \"api_key\"\nvalue = \"qry secret&789xyz\"",
+            vec!["qry secret&789xyz".into()],
+        ),
+        (
+            "type = \"apikey_cookie\"\nkey = \"sid\"\nvalue = \"cookie-secret-abcdef\"",
+            vec!["cookie-secret-abcdef".into()],
+        ),
+        (
+            "type = \"basic\"\nusername = \"alice\"\npassword = \"pa:ss-secret-999\"",
+            vec!["pa:ss-secret-999".into(), "alice:pa:ss-secret-999".into()],
+        ),
+    ];
+    for (auth, mut secrets) in cases {
+        secrets.push(HEADER_SECRET.to_owned());
+        let server = echo_launch(&upstream.url(), Some(auth)).start().await;
+        assert_echoes_are_clean(&server, &upstream, &secrets).await;
+        server.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn echoed_credentials_of_the_base_url_never_reach_tool_results() {
+    let upstream = Upstream::start().await;
+    let base = format!("http://alice:url-secret-555@{}", upstream.addr);
+    let server = echo_launch(&base, None).start().await;
+    assert_echoes_are_clean(
+        &server,
+        &upstream,
+        &[
+            "url-secret-555".to_owned(),
+            "alice:url-secret-555".to_owned(),
+            HEADER_SECRET.to_owned(),
+        ],
+    )
+    .await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn echoed_oauth_tokens_never_reach_tool_results() {
+    let upstream = Upstream::start().await;
+    let tokens = rest_mcp_tests::TokenServer::start().await;
+    tokens.set_token_prefix("oauth-access-token-");
+    let auth = format!(
+        "type = \"oauth2_cc\"\ntoken_url = \"{}\"\nclient_id = \"c\"\nclient_secret = \"client-secret-3141\"\nclient_auth = \"body\"",
+        tokens.token_url()
+    );
+    let server = echo_launch(&upstream.url(), Some(&auth)).start().await;
+    // The 401 makes rest-mcp fetch a second token and retry: both tokens are covered.
+    let issued: Vec<String> = (1..=3).map(|n| format!("oauth-access-token-{n}")).collect();
+    let mut secrets = issued;
+    secrets.push("client-secret-3141".to_owned());
+    secrets.push(HEADER_SECRET.to_owned());
+    assert_echoes_are_clean(&server, &upstream, &secrets).await;
+    assert!(tokens.issued() >= 2, "the 401 fetched a new token");
     server.stop().await;
 }

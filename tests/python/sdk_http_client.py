@@ -247,7 +247,9 @@ def main() -> int:
     stderr_path = os.path.join(workdir, "stderr.log")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {"PATH": os.environ.get("PATH", ""), "SDK_KEY": API_KEY, "LOG_LEVEL": "warn"}
+    # Debug logging: every request, the key check and the upstream call are logged, so
+    # "the key is not in the log" below is checked against a log that has something in it.
+    env = {"PATH": os.environ.get("PATH", ""), "SDK_KEY": API_KEY, "LOG_LEVEL": "debug"}
     with open(stderr_path, "wb") as stderr:
         process = subprocess.Popen(
             [binary, "--config", config, "--spec", spec, "--base-url", base_url,
@@ -284,6 +286,11 @@ def main() -> int:
         upstream.server_close()
         with open(stderr_path, encoding="utf-8", errors="replace") as f:
             log = f.read()
+        checks.check(
+            "the log is verbose enough to show a leak (debug lines of the upstream call)",
+            "DEBUG" in log and "upstream request" in log and "/repos/o/r" in log,
+            log[-2000:],
+        )
         checks.check("the API key is not in rest-mcp's log", API_KEY not in log, log[-2000:])
         if checks.failed:
             print("rest-mcp stderr:\n" + log[-4000:])

@@ -6,6 +6,8 @@
 //! - [`TokenServer`]: an OAuth2 token endpoint that issues `tok-1`, `tok-2`, …
 //! - [`Recorded`]: one received request, with helpers to read headers, JSON, form and
 //!   multipart bodies.
+//! - [`Gate`]: holds a [`Reply`] until the test opens it, so a request stays in flight
+//!   exactly as long as the test needs (no guessing how long anything takes).
 //! - [`free_port`]: a currently unused loopback port.
 //!
 //! Every server runs on its own thread with its own Tokio runtime, so it keeps serving
@@ -29,6 +31,7 @@
 //! This crate deliberately does not depend on `rest-mcp` (which dev-depends on it).
 
 mod decode;
+mod gate;
 mod multipart;
 mod net;
 mod recorded;
@@ -38,6 +41,7 @@ mod token;
 mod upstream;
 
 pub use decode::{form_decode, percent_decode};
+pub use gate::Gate;
 pub use multipart::MultipartPart;
 pub use net::free_port;
 pub use recorded::Recorded;

@@ -5,10 +5,14 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, Response, StatusCode};
 
-/// A canned HTTP response: status, headers, body and an optional delay before it is sent.
+use crate::{Gate, Recorded};
+
+/// A canned HTTP response: status, headers, body, and optionally a delay or a [`Gate`] to
+/// wait for before it is sent.
 ///
 /// Build one with [`Reply::json`], [`Reply::text`], [`Reply::bytes`] or [`Reply::empty`],
-/// then refine it with [`Reply::with_header`] and [`Reply::with_delay`].
+/// then refine it with [`Reply::with_header`], [`Reply::with_delay`] and
+/// [`Reply::with_gate`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reply {
     /// HTTP status code. Values outside 100..=999 are sent as 500.
@@ -19,6 +23,10 @@ pub struct Reply {
     pub body: Vec<u8>,
     /// How long to wait (after recording the request) before answering.
     pub delay: Option<Duration>,
+    /// A gate to wait for (after recording the request and any delay) before answering.
+    pub gate: Option<Gate>,
+    /// Answer with the request itself as JSON (see [`Reply::echo`]) instead of `body`.
+    pub echo: bool,
 }
 
 impl Reply {
@@ -43,6 +51,8 @@ impl Reply {
             headers: vec![("content-type".to_owned(), content_type.to_owned())],
             body: body.into(),
             delay: None,
+            gate: None,
+            echo: false,
         }
     }
 
@@ -53,7 +63,19 @@ impl Reply {
             headers: Vec::new(),
             body: Vec::new(),
             delay: None,
+            gate: None,
+            echo: false,
         }
+    }
+
+    /// `status` with the request as the upstream received it, as JSON: `{"method", "path",
+    /// "query", "headers": [[name, value], ...], "body"}` (raw path and query, the body as
+    /// text). Stands in for an API that reflects what it got (a debug endpoint, an error
+    /// quoting the request).
+    pub fn echo(status: u16) -> Reply {
+        let mut reply = Reply::bytes(status, "application/json", Vec::new());
+        reply.echo = true;
+        reply
     }
 
     /// Adds a header. A header named `content-type` replaces the existing one; other names
@@ -70,6 +92,30 @@ impl Reply {
     /// Waits `delay` before answering (the request is recorded immediately).
     pub fn with_delay(mut self, delay: Duration) -> Reply {
         self.delay = Some(delay);
+        self
+    }
+
+    /// Answers only once `gate` is open (the request is recorded immediately), so a test
+    /// holds the request in flight for exactly as long as it needs.
+    pub fn with_gate(mut self, gate: &Gate) -> Reply {
+        self.gate = Some(gate.clone());
+        self
+    }
+
+    /// This reply as sent to `request`: an [`Reply::echo`] gets the request as its body.
+    pub(crate) fn answering(mut self, request: &Recorded) -> Reply {
+        if self.echo {
+            self.body = serde_json::json!({
+                "method": request.method,
+                "path": request.path,
+                "query": request.query,
+                "headers": request.headers,
+                "body": request.body_text(),
+            })
+            .to_string()
+            .into_bytes();
+            self.echo = false;
+        }
         self
     }
 

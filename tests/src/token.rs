@@ -40,6 +40,7 @@ struct TokenState {
     failing: AtomicBool,
     client: Mutex<Option<(String, String)>>,
     delay: Mutex<Option<Duration>>,
+    prefix: Mutex<String>,
 }
 
 impl TokenServer {
@@ -63,6 +64,7 @@ impl TokenServer {
             failing: AtomicBool::new(false),
             client: Mutex::new(None),
             delay: Mutex::new(None),
+            prefix: Mutex::new("tok-".to_owned()),
         });
         let app = Router::new().fallback(handle).with_state(shared.clone());
         let server = ServerThread::spawn("token-server", app);
@@ -98,6 +100,12 @@ impl TokenServer {
     /// Basic auth or as `client_id`/`client_secret` form fields; anything else gets 401.
     pub fn expect_client(&self, client_id: &str, client_secret: &str) {
         *lock(&self.shared.client) = Some((client_id.to_owned(), client_secret.to_owned()));
+    }
+
+    /// Issues tokens named `{prefix}N` from now on instead of `tok-N` (for tokens as long
+    /// as real ones).
+    pub fn set_token_prefix(&self, prefix: &str) {
+        *lock(&self.shared.prefix) = prefix.to_owned();
     }
 
     /// Waits `delay` before answering each request (`None`: answer at once).
@@ -153,7 +161,8 @@ impl TokenState {
             }
         }
         let n = self.issued.fetch_add(1, Ordering::SeqCst) + 1;
-        let mut body = json!({"access_token": format!("tok-{n}"), "token_type": "Bearer"});
+        let prefix = lock(&self.prefix).clone();
+        let mut body = json!({"access_token": format!("{prefix}{n}"), "token_type": "Bearer"});
         if let Some(seconds) = *lock(&self.expires_in) {
             body["expires_in"] = json!(seconds);
         }

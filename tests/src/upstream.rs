@@ -159,10 +159,15 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request<Body>) -> Re
             return Reply::text(413, "request body too large or unreadable").to_response();
         }
     };
-    let reply = shared.reply_for(&recorded.method, &recorded.path);
+    let reply = shared
+        .reply_for(&recorded.method, &recorded.path)
+        .answering(&recorded);
     shared.journal.push(recorded);
     if let Some(delay) = reply.delay {
         tokio::time::sleep(delay).await;
+    }
+    if let Some(gate) = &reply.gate {
+        gate.passed().await;
     }
     reply.to_response()
 }
@@ -170,9 +175,12 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request<Body>) -> Re
 #[cfg(test)]
 mod tests {
     use std::io::{Read, Write};
-    use std::time::Instant;
 
     use super::*;
+    use crate::Gate;
+
+    /// Longest wait for anything in these tests (a hang guard, never the thing tested).
+    const HANG_GUARD: Duration = Duration::from_secs(30);
 
     #[tokio::test]
     async fn records_requests_and_answers_by_default() {
@@ -274,53 +282,83 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn gated_replies_are_recorded_at_once_and_sent_when_opened() {
+        let upstream = Upstream::start().await;
+        let gate = Gate::new();
+        upstream.respond(
+            "GET",
+            "/held",
+            Reply::text(200, "released").with_gate(&gate),
+        );
+        let url = format!("{}/held", upstream.url());
+        let request = tokio::spawn(async move {
+            let response = reqwest::get(url).await?;
+            response.text().await
+        });
+        let seen = upstream.wait_for(1, HANG_GUARD).await;
+        assert_eq!(seen.len(), 1, "recorded while held");
+        assert!(!request.is_finished(), "answered before the gate opened");
+        gate.open();
+        let text = tokio::time::timeout(HANG_GUARD, request)
+            .await
+            .expect("answered once the gate is open")
+            .expect("request task")
+            .expect("response");
+        assert_eq!(text, "released");
+    }
+
+    #[tokio::test]
+    async fn echo_replies_carry_the_request() {
+        let upstream = Upstream::start().await;
+        upstream.respond("*", "/echo/a%2Fb", Reply::echo(418));
+        let response = reqwest::Client::new()
+            .put(format!("{}/echo/a%2Fb?k=v%20w", upstream.url()))
+            .header("X-Secret", "s3")
+            .body("payload")
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), 418);
+        let echoed: serde_json::Value = response.json().await.expect("JSON");
+        assert_eq!(echoed["method"], "PUT");
+        assert_eq!(echoed["path"], "/echo/a%2Fb");
+        assert_eq!(echoed["query"], "k=v%20w");
+        assert_eq!(echoed["body"], "payload");
+        let headers = echoed["headers"].as_array().expect("headers");
+        assert!(headers.contains(&json!(["x-secret", "s3"])), "{headers:?}");
+    }
+
+    #[tokio::test]
     async fn delay_is_applied_after_recording() {
         let upstream = Upstream::start().await;
+        // Far longer than the client waits: the reply cannot arrive in time.
         upstream.respond(
             "GET",
             "/slow",
-            Reply::text(200, "late").with_delay(Duration::from_millis(300)),
+            Reply::text(200, "late").with_delay(Duration::from_secs(600)),
         );
-        let client = reqwest::Client::new();
-        let started = Instant::now();
-        let text = client
-            .get(format!("{}/slow", upstream.url()))
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("text");
-        assert_eq!(text, "late");
-        assert!(started.elapsed() >= Duration::from_millis(300));
-
-        let timed_out = client
+        let timed_out = reqwest::Client::new()
             .get(format!("{}/slow", upstream.url()))
             .timeout(Duration::from_millis(50))
             .send()
             .await;
-        assert!(timed_out.is_err());
-        assert_eq!(upstream.count(), 2, "recorded before the delay");
+        assert!(timed_out.is_err_and(|e| e.is_timeout()));
+        assert_eq!(upstream.count(), 1, "recorded before the delay");
     }
 
     #[tokio::test]
     async fn wait_for_is_bounded() {
         let upstream = Upstream::start().await;
-        let started = Instant::now();
-        assert!(
-            upstream
-                .wait_for(1, Duration::from_millis(100))
+        let nothing =
+            tokio::time::timeout(HANG_GUARD, upstream.wait_for(1, Duration::from_millis(100)))
                 .await
-                .is_empty()
-        );
-        assert!(started.elapsed() < Duration::from_secs(2));
+                .expect("wait_for returns when its timeout passes");
+        assert!(nothing.is_empty());
 
         let url = format!("{}/later", upstream.url());
-        let sender = tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            reqwest::get(url).await.map(|r| r.status().as_u16())
-        });
-        let seen = upstream.wait_for(1, Duration::from_secs(5)).await;
+        let sender =
+            tokio::spawn(async move { reqwest::get(url).await.map(|r| r.status().as_u16()) });
+        let seen = upstream.wait_for(1, HANG_GUARD).await;
         assert_eq!(seen.len(), 1);
         assert_eq!(seen[0].path, "/later");
         assert_eq!(sender.await.ok().and_then(Result::ok), Some(200));

@@ -118,6 +118,42 @@ fn parameters_style() {
     check_conformance("parameters-style.json.gz");
 }
 
+#[test]
+fn extensions() {
+    check_conformance("extensions.yaml");
+}
+
+/// The extensions fixture really uses every `x-rest-mcp-*` extension, so the checks for
+/// them (hidden operations left out, names, hints) run on something.
+#[test]
+fn the_extensions_fixture_exercises_every_extension() {
+    let file = "extensions.yaml";
+    let bytes = fixture_bytes(file);
+    let doc = parse_raw(file, &bytes);
+    let raw = raw_operations(&doc);
+    let hidden: Vec<String> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .flat_map(|item| METHODS.iter().filter_map(move |m| item.get(*m)))
+        .filter(|op| op.get("x-rest-mcp-hidden") == Some(&Value::Bool(true)))
+        .filter_map(|op| op["operationId"].as_str().map(str::to_owned))
+        .collect();
+    assert!(!hidden.is_empty(), "no hidden operation");
+    assert!(raw.iter().any(|op| op.explicit_name.is_some()));
+    assert!(raw.iter().any(|op| op.annotations.is_some()));
+    let (loaded, _) = load_fixture(file, &bytes, &LoadOptions::default());
+    for op in &loaded.model.operations {
+        assert!(
+            op.operation_id
+                .as_ref()
+                .is_none_or(|id| !hidden.contains(id)),
+            "hidden operation {} became a tool",
+            op.tool_name
+        );
+    }
+}
+
 /// Filters by tag and read-only on GitHub; the expected count comes from the raw spec.
 #[test]
 fn github_filtered_by_tag_and_read_only() {
@@ -254,6 +290,7 @@ fn check_conformance(file: &str) {
     check_same_operations(&raw, operations, &mut failures);
     check_names(operations, &mut failures);
     check_bodies(&raw, operations, &mut failures);
+    check_extensions(&raw, operations, &mut failures);
     for tool in &tools {
         check_tool_schemas(tool, &mut failures);
     }
@@ -326,7 +363,9 @@ fn check_names(operations: &[Operation], failures: &mut Failures) {
     }
 }
 
-/// Every raw operation with a body has a request body whose arguments are in the schema.
+/// Every raw operation with a body has a request body that carries every top-level
+/// property the raw document declares for it (read from the raw document, not from the
+/// loader's mapping), through arguments that exist in the input schema.
 fn check_bodies(raw: &[RawOperation], operations: &[Operation], failures: &mut Failures) {
     let by_key: HashMap<(String, String), &Operation> =
         operations.iter().map(|op| (model_key(op), op)).collect();
@@ -347,6 +386,99 @@ fn check_bodies(raw: &[RawOperation], operations: &[Operation], failures: &mut F
                 failures.push(format!(
                     "{} ({} {}): body argument `{argument}` ({}) missing from input properties",
                     op.tool_name, op.method, op.path, body.media_type
+                ));
+            }
+        }
+        let declared = raw_op
+            .body_properties
+            .get(&body.media_type.to_ascii_lowercase())
+            .or_else(|| raw_op.body_properties.get(""));
+        let Some(declared) = declared else {
+            failures.push(format!(
+                "{} ({} {}): the body's media type {} is not one the raw document declares ({:?})",
+                op.tool_name,
+                op.method,
+                op.path,
+                body.media_type,
+                raw_op.body_properties.keys().collect::<Vec<_>>()
+            ));
+            continue;
+        };
+        let carried: Vec<String> = match &body.mapping {
+            BodyMapping::Flattened { fields } => {
+                fields.iter().map(|f| f.property.clone()).collect()
+            }
+            BodyMapping::Whole { argument, .. } => input["properties"]
+                .get(argument)
+                .map(|schema| emitted_properties(schema, 0))
+                .unwrap_or_default(),
+        };
+        let dropped: Vec<&String> = declared
+            .iter()
+            .filter(|name| !carried.contains(name))
+            .collect();
+        if !dropped.is_empty() {
+            failures.push(format!(
+                "{} ({} {}): body properties {dropped:?} of the raw document ({}) are carried by no argument",
+                op.tool_name, op.method, op.path, body.media_type
+            ));
+        }
+    }
+}
+
+/// The top-level property names an emitted (reference-free) schema has room for: its
+/// `properties` and those of its `allOf` members.
+fn emitted_properties(schema: &Value, depth: usize) -> Vec<String> {
+    let mut names: Vec<String> = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|properties| properties.keys().cloned().collect())
+        .unwrap_or_default();
+    if depth < 8
+        && let Some(members) = schema.get("allOf").and_then(Value::as_array)
+    {
+        for member in members {
+            names.extend(emitted_properties(member, depth + 1));
+        }
+    }
+    names
+}
+
+/// `x-rest-mcp-name` names the tool (when it is a valid name already) and
+/// `x-rest-mcp-annotations` sets the hints it names. (`x-rest-mcp-hidden` operations are
+/// left out of `raw`, so `check_same_operations` reports any that became tools.)
+fn check_extensions(raw: &[RawOperation], operations: &[Operation], failures: &mut Failures) {
+    let by_key: HashMap<(String, String), &Operation> =
+        operations.iter().map(|op| (model_key(op), op)).collect();
+    for raw_op in raw {
+        let Some(op) = by_key.get(&raw_op.key()) else {
+            continue; // reported by check_same_operations
+        };
+        if let Some(name) = &raw_op.explicit_name
+            && is_valid_tool_name(name)
+            && op.tool_name != *name
+        {
+            failures.push(format!(
+                "{} {}: x-rest-mcp-name is `{name}` but the tool is `{}`",
+                raw_op.method, raw_op.path, op.tool_name
+            ));
+        }
+        let Some(hints) = raw_op.annotations.as_ref().and_then(Value::as_object) else {
+            continue;
+        };
+        let actual = [
+            ("readOnlyHint", op.annotations.read_only),
+            ("destructiveHint", op.annotations.destructive),
+            ("idempotentHint", op.annotations.idempotent),
+            ("openWorldHint", op.annotations.open_world),
+        ];
+        for (hint, value) in actual {
+            if let Some(wanted) = hints.get(hint).and_then(Value::as_bool)
+                && wanted != value
+            {
+                failures.push(format!(
+                    "{} ({} {}): x-rest-mcp-annotations sets {hint} to {wanted}, the tool has {value}",
+                    op.tool_name, raw_op.method, raw_op.path
                 ));
             }
         }
@@ -461,6 +593,13 @@ struct RawOperation {
     tags: Vec<String>,
     /// Whether a request body is declared (3.x `requestBody`, 2.0 `body`/`formData`).
     has_body: bool,
+    /// The top-level property names of the raw body for each media type (3.x), or under
+    /// `""` for Swagger 2.0 (a `body` schema's properties, or the `formData` names).
+    body_properties: HashMap<String, Vec<String>>,
+    /// `x-rest-mcp-name`.
+    explicit_name: Option<String>,
+    /// `x-rest-mcp-annotations`.
+    annotations: Option<Value>,
 }
 
 impl RawOperation {
@@ -497,11 +636,22 @@ fn raw_operations(doc: &Value) -> Vec<RawOperation> {
             } else {
                 op.get("requestBody").is_some()
             };
+            let body_properties = if swagger2 {
+                HashMap::from([(String::new(), swagger2_body_properties(doc, item, op))])
+            } else {
+                openapi3_body_properties(doc, op)
+            };
             operations.push(RawOperation {
                 method: method.to_uppercase(),
                 path: path.clone(),
                 tags: string_list(op.get("tags")),
                 has_body,
+                body_properties,
+                explicit_name: op
+                    .get("x-rest-mcp-name")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                annotations: op.get("x-rest-mcp-annotations").cloned(),
             });
         }
     }
@@ -511,18 +661,99 @@ fn raw_operations(doc: &Value) -> Vec<RawOperation> {
 /// Whether a Swagger 2.0 operation has an `in: body` or `in: formData` parameter, at the
 /// path level or the operation level, directly or through `$ref`.
 fn has_swagger2_body(doc: &Value, item: &Value, op: &Value) -> bool {
+    swagger2_parameters(doc, item, op).into_iter().any(|p| {
+        matches!(
+            p.get("in").and_then(Value::as_str),
+            Some("body" | "formData")
+        )
+    })
+}
+
+/// The parameters of a Swagger 2.0 operation and its path item, references followed.
+fn swagger2_parameters<'a>(doc: &'a Value, item: &'a Value, op: &'a Value) -> Vec<&'a Value> {
     [item.get("parameters"), op.get("parameters")]
         .into_iter()
         .flatten()
         .filter_map(Value::as_array)
         .flatten()
         .map(|p| resolve(doc, p))
-        .any(|p| {
-            matches!(
-                p.get("in").and_then(Value::as_str),
-                Some("body" | "formData")
-            )
+        .collect()
+}
+
+/// The property names a Swagger 2.0 body carries: the `in: body` schema's properties, or
+/// the names of the `in: formData` parameters.
+fn swagger2_body_properties(doc: &Value, item: &Value, op: &Value) -> Vec<String> {
+    let parameters = swagger2_parameters(doc, item, op);
+    let mut names = Vec::new();
+    for parameter in parameters {
+        match parameter.get("in").and_then(Value::as_str) {
+            Some("body") => {
+                if let Some(schema) = parameter.get("schema") {
+                    names.extend(schema_properties(doc, schema, 0));
+                }
+            }
+            Some("formData") => {
+                if let Some(name) = parameter.get("name").and_then(Value::as_str) {
+                    names.push(name.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    names
+}
+
+/// For each media type of a 3.x `requestBody`, the top-level property names of its schema.
+fn openapi3_body_properties(doc: &Value, op: &Value) -> HashMap<String, Vec<String>> {
+    let Some(body) = op.get("requestBody").map(|b| resolve(doc, b)) else {
+        return HashMap::new();
+    };
+    let Some(content) = body.get("content").and_then(Value::as_object) else {
+        return HashMap::new();
+    };
+    content
+        .iter()
+        .map(|(media_type, media)| {
+            let names = media
+                .get("schema")
+                .map(|schema| schema_properties(doc, schema, 0))
+                .unwrap_or_default();
+            (media_type.to_ascii_lowercase(), names)
         })
+        .collect()
+}
+
+/// The property names a request may send at the top level of `schema`: its own
+/// `properties` and those of its `allOf` members (references followed), except those
+/// marked `readOnly` (OpenAPI: not sent in requests). `oneOf`/`anyOf` branches are
+/// alternatives, so none of their names is required to be carried.
+fn schema_properties(doc: &Value, schema: &Value, depth: usize) -> Vec<String> {
+    let schema = resolve(doc, schema);
+    let mut names: Vec<String> = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|properties| {
+            properties
+                .iter()
+                .filter(|(_, property)| {
+                    resolve(doc, property).get("readOnly") != Some(&Value::Bool(true))
+                })
+                .map(|(name, _)| name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    if depth < 8
+        && let Some(members) = schema.get("allOf").and_then(Value::as_array)
+    {
+        for member in members {
+            for name in schema_properties(doc, member, depth + 1) {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+    }
+    names
 }
 
 /// Follow local `$ref`s (`#/…`) until a value that is not a reference.
@@ -557,13 +788,16 @@ fn string_list(value: Option<&Value>) -> Vec<String> {
 // Fixtures, loading and reporting.
 // ---------------------------------------------------------------------------------------
 
-/// The decompressed bytes of `tests/fixtures/<file>`.
+/// The bytes of `tests/fixtures/<file>`, decompressed when it ends in `.gz`.
 fn fixture_bytes(file: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(file);
     let compressed =
         std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    if !file.ends_with(".gz") {
+        return compressed;
+    }
     let mut bytes = Vec::new();
     GzDecoder::new(compressed.as_slice())
         .read_to_end(&mut bytes)

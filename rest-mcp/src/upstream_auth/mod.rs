@@ -1499,19 +1499,56 @@ mod tests {
         assert_eq!(endpoint.count(), 2);
     }
 
+    /// The OAuth client behind `auth`.
+    fn oauth_client(auth: &UpstreamAuth) -> &OAuthClient {
+        match &auth.inner.kind {
+            Kind::OAuth(client) => client,
+            _ => panic!("not oauth"),
+        }
+    }
+
+    /// (refresh_at, expires_at) of the cached token.
+    fn token_times(auth: &UpstreamAuth) -> (Instant, Instant) {
+        let state = oauth_client(auth).state();
+        let token = state.token.as_ref().expect("a cached token");
+        (
+            token.refresh_at.expect("refresh_at"),
+            token.expires_at.expect("expires_at"),
+        )
+    }
+
     #[tokio::test]
     async fn the_token_is_refreshed_before_it_expires() {
-        // expires_in = 1 s: refresh when less than 10 % (100 ms) remains, i.e. after 900 ms.
-        let (url, endpoint) = spawn_endpoint(Some(1)).await;
+        // The refresh window is the last 10 % of the lifetime, at most 60 s. Time is moved
+        // by editing the cached token's instants, never by sleeping.
+        let (url, endpoint) = spawn_endpoint(Some(100)).await;
         let auth = oauth(&url);
         assert_eq!(bearer_of(&auth).await, "Bearer tok-1");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        assert_eq!(bearer_of(&auth).await, "Bearer tok-1");
+        let (refresh_at, expires_at) = token_times(&auth);
+        assert_eq!(
+            expires_at - refresh_at,
+            Duration::from_secs(10),
+            "10 % of 100 s"
+        );
+        assert_eq!(bearer_of(&auth).await, "Bearer tok-1", "fresh: cached");
         assert_eq!(endpoint.count(), 1);
-        tokio::time::sleep(Duration::from_millis(650)).await;
-        // ~950 ms in: inside the refresh window, still before expiry.
+
+        // Inside the refresh window: still valid, but a new token is fetched.
+        {
+            let mut state = oauth_client(&auth).state();
+            let token = state.token.as_mut().expect("a cached token");
+            token.refresh_at = Some(Instant::now());
+            token.expires_at = Some(Instant::now() + Duration::from_secs(10));
+        }
         assert_eq!(bearer_of(&auth).await, "Bearer tok-2");
         assert_eq!(endpoint.count(), 2);
+
+        // A long lifetime: the window is capped at 60 s.
+        *endpoint.expires_in.lock().unwrap() = Some(3600);
+        assert!(auth.invalidate());
+        assert_eq!(bearer_of(&auth).await, "Bearer tok-3");
+        let (refresh_at, expires_at) = token_times(&auth);
+        assert_eq!(expires_at - refresh_at, MAX_REFRESH_MARGIN);
     }
 
     #[tokio::test]
@@ -1519,9 +1556,7 @@ mod tests {
         let (url, endpoint) = spawn_endpoint(Some(3600)).await;
         let auth = oauth(&url);
         assert_eq!(bearer_of(&auth).await, "Bearer tok-1");
-        let Kind::OAuth(client) = &auth.inner.kind else {
-            panic!("not oauth")
-        };
+        let client = oauth_client(&auth);
         client.state().token.as_mut().unwrap().refresh_at = Some(Instant::now());
         endpoint.fail(StatusCode::SERVICE_UNAVAILABLE, "down");
         assert_eq!(bearer_of(&auth).await, "Bearer tok-1");
@@ -1532,36 +1567,50 @@ mod tests {
         assert!(error.to_string().contains("answered 503"), "{error}");
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn concurrent_applies_share_one_fetch() {
-        let (url, endpoint) = spawn_endpoint(Some(3600)).await;
-        *endpoint.delay.lock().unwrap() = Duration::from_millis(200);
-        let auth = oauth(&url);
-        let tasks: Vec<_> = (0..20)
+    /// Spawns `count` tasks running `apply` while the single-flight gate is held, so every
+    /// one of them has looked at the cache before the first fetch starts (on the
+    /// current-thread runtime a spawned task runs up to the gate when the test yields).
+    async fn applies_behind_the_gate(
+        auth: &UpstreamAuth,
+        count: usize,
+    ) -> Vec<tokio::task::JoinHandle<Result<String, AuthError>>> {
+        let held = oauth_client(auth).fetch_gate.lock().await;
+        let tasks: Vec<_> = (0..count)
             .map(|_| {
                 let auth = auth.clone();
-                tokio::spawn(async move { bearer_of(&auth).await })
+                tokio::spawn(async move {
+                    let mut req = request();
+                    auth.apply(&mut req).await?;
+                    Ok(header(&req, "authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned())
+                })
             })
             .collect();
-        for task in tasks {
-            assert_eq!(task.await.unwrap(), "Bearer tok-1");
+        for _ in 0..count {
+            tokio::task::yield_now().await;
+        }
+        drop(held);
+        tasks
+    }
+
+    #[tokio::test]
+    async fn concurrent_applies_share_one_fetch() {
+        let (url, endpoint) = spawn_endpoint(Some(3600)).await;
+        let auth = oauth(&url);
+        for task in applies_behind_the_gate(&auth, 20).await {
+            assert_eq!(task.await.unwrap().unwrap(), "Bearer tok-1");
         }
         assert_eq!(endpoint.count(), 1);
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    #[tokio::test]
     async fn concurrent_applies_share_one_failure() {
         let (url, endpoint) = spawn_endpoint(Some(3600)).await;
-        *endpoint.delay.lock().unwrap() = Duration::from_millis(200);
         endpoint.fail(StatusCode::UNAUTHORIZED, r#"{"error":"invalid_client"}"#);
         let auth = oauth(&url);
-        let tasks: Vec<_> = (0..10)
-            .map(|_| {
-                let auth = auth.clone();
-                tokio::spawn(async move { auth.apply(&mut request()).await })
-            })
-            .collect();
-        for task in tasks {
+        for task in applies_behind_the_gate(&auth, 10).await {
             let error = task.await.unwrap().unwrap_err();
             assert!(error.to_string().contains("invalid_client"), "{error}");
         }

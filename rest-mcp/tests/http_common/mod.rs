@@ -19,7 +19,7 @@ use rmcp::model::{CallToolRequestParams, CallToolResult, ErrorData, ProtocolVers
 use rmcp::service::{RoleClient, RunningService, ServiceError};
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
-use rmcp::{ClientLifecycleMode, ClientServiceExt, ServiceExt};
+use rmcp::{ClientHandler, ClientLifecycleMode, ClientServiceExt, ServiceExt};
 use serde_json::{Value, json};
 
 /// The binary under test (cargo builds it before the integration tests).
@@ -292,11 +292,20 @@ impl RestMcp {
 
     /// Sends SIGTERM (`kill -TERM <pid>`).
     pub fn terminate(&self) {
+        self.signal("-TERM");
+    }
+
+    /// Sends SIGHUP (`kill -HUP <pid>`): reload the config and spec.
+    pub fn hangup(&self) {
+        self.signal("-HUP");
+    }
+
+    fn signal(&self, which: &str) {
         let status = std::process::Command::new("kill")
-            .args(["-TERM", &self.pid().to_string()])
+            .args([which, &self.pid().to_string()])
             .status()
             .expect("run kill");
-        assert!(status.success(), "kill -TERM {} failed", self.pid());
+        assert!(status.success(), "kill {which} {} failed", self.pid());
     }
 
     /// Waits (polling, at most `timeout`) for the process to exit.
@@ -332,6 +341,29 @@ impl RestMcp {
                 "{lifecycle:?} handshake with rest-mcp failed: {error}\nstderr:\n{}",
                 self.stderr()
             ),
+        }
+    }
+
+    /// Connects rmcp's Streamable HTTP client (`initialize` lifecycle, no credential) with
+    /// `handler` receiving the server's notifications.
+    pub async fn connect_handler<H: ClientHandler>(
+        &self,
+        handler: H,
+    ) -> RunningService<RoleClient, H> {
+        let transport = StreamableHttpClientTransport::with_client(
+            reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .expect("client"),
+            StreamableHttpClientTransportConfig::with_uri(self.mcp_url()),
+        );
+        match tokio::time::timeout(CALL_TIMEOUT, handler.serve(transport)).await {
+            Ok(Ok(client)) => client,
+            Ok(Err(error)) => panic!(
+                "handshake with rest-mcp failed: {error}\nstderr:\n{}",
+                self.stderr()
+            ),
+            Err(_) => panic!("handshake timed out\nstderr:\n{}", self.stderr()),
         }
     }
 

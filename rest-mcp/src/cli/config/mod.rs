@@ -7,6 +7,7 @@ pub mod file;
 mod interpolate;
 
 use crate::error::ConfigError;
+use crate::util::redact::is_sensitive_header;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -312,18 +313,6 @@ fn merge_headers(
         headers.push((header_name, header_value));
     }
     Ok(headers)
-}
-
-/// Whether a header carries credentials (never logged).
-pub fn is_sensitive_header(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    name == "authorization"
-        || name == "proxy-authorization"
-        || name == "cookie"
-        || name.contains("api-key")
-        || name.contains("apikey")
-        || name.contains("token")
-        || name.contains("secret")
 }
 
 /// `HEADERS`: a JSON object, or one `Name: value` per line.

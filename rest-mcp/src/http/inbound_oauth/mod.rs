@@ -1442,28 +1442,41 @@ mod tests {
 
     #[tokio::test]
     async fn failing_jwks_backs_off_and_recovers() {
+        // Two validators instead of a sleep: one whose back-off outlasts the test, one
+        // without back-off (as if it had passed).
         let jwks = Jwks::start(vec![RSA_A.jwk("a")]).await;
         jwks.set_status(StatusCode::INTERNAL_SERVER_ERROR);
-        let timing = Timing {
-            failure_backoff: Duration::from_millis(200),
-            ..Timing::DEFAULT
-        };
-        let validator =
+        let with_backoff = |failure_backoff| {
+            let timing = Timing {
+                failure_backoff,
+                ..Timing::DEFAULT
+            };
             JwtValidator::with_timing(config(&jwks.url()), RESOURCE.to_owned(), client(), timing)
-                .unwrap();
+                .unwrap()
+        };
         let token = sign(&RSA_A, Some("a"), &claims());
-        let error = rejected(&validator, &token).await;
+
+        let patient = with_backoff(Duration::from_secs(3600));
+        let error = rejected(&patient, &token).await;
         assert_eq!(error.kind, TokenErrorKind::JwksUnavailable);
         assert!(error.message().contains("500"), "{error}");
-        // Right after a failure: no new attempt.
-        let error = rejected(&validator, &token).await;
+        // Within the back-off: no new attempt, even once the server is back.
+        jwks.set_status(StatusCode::OK);
+        let error = rejected(&patient, &token).await;
         assert_eq!(error.kind, TokenErrorKind::JwksUnavailable);
         assert_eq!(jwks.hits(), 1);
 
-        jwks.set_status(StatusCode::OK);
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        validator.validate(&token).await.unwrap();
+        // Once the back-off has passed, the next token fetches again and validates.
+        jwks.set_status(StatusCode::INTERNAL_SERVER_ERROR);
+        let eager = with_backoff(Duration::ZERO);
+        assert_eq!(
+            rejected(&eager, &token).await.kind,
+            TokenErrorKind::JwksUnavailable
+        );
         assert_eq!(jwks.hits(), 2);
+        jwks.set_status(StatusCode::OK);
+        eager.validate(&token).await.unwrap();
+        assert_eq!(jwks.hits(), 3);
     }
 
     #[tokio::test]
@@ -1610,9 +1623,11 @@ mod tests {
 
     #[tokio::test]
     async fn old_keys_are_refetched_and_kept_when_the_refresh_fails() {
+        // max_age zero: every cached copy is already too old, so each validation refreshes
+        // (no sleeping until a real age passes).
         let jwks = Jwks::start(vec![RSA_A.jwk("a")]).await;
         let timing = Timing {
-            max_age: Duration::from_millis(100),
+            max_age: Duration::ZERO,
             refetch_interval: Duration::ZERO,
             failure_backoff: Duration::ZERO,
         };
@@ -1621,22 +1636,31 @@ mod tests {
                 .unwrap();
         let token = sign(&RSA_A, Some("a"), &claims());
         validator.validate(&token).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert_eq!(jwks.hits(), 1);
         validator.validate(&token).await.unwrap();
-        assert_eq!(jwks.hits(), 2, "an hour-old cache is refetched");
+        assert_eq!(jwks.hits(), 2, "a cache older than max_age is refetched");
 
         // The authorization server is down: the old keys keep working.
         jwks.set_status(StatusCode::SERVICE_UNAVAILABLE);
-        tokio::time::sleep(Duration::from_millis(150)).await;
         validator.validate(&token).await.unwrap();
         assert_eq!(jwks.hits(), 3);
 
         // A key removed from the JWKS stops working once the cache is refreshed.
         jwks.set_status(StatusCode::OK);
         jwks.set_keys(vec![RSA_B.jwk("b")]);
-        tokio::time::sleep(Duration::from_millis(150)).await;
         let error = rejected(&validator, &token).await;
         assert_eq!(error.kind, TokenErrorKind::UnknownKey);
+    }
+
+    #[tokio::test]
+    async fn a_fresh_cache_is_not_refetched() {
+        let jwks = Jwks::start(vec![RSA_A.jwk("a")]).await;
+        let validator = validator(&jwks);
+        let token = sign(&RSA_A, Some("a"), &claims());
+        for _ in 0..3 {
+            validator.validate(&token).await.unwrap();
+        }
+        assert_eq!(jwks.hits(), 1, "younger than max_age (an hour): cached");
     }
 
     #[tokio::test]
