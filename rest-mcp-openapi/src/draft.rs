@@ -7,6 +7,7 @@ use crate::filter;
 use crate::model::{Annotations, HttpMethod, Operation, SecurityRequirement, SuccessResponse};
 use crate::naming::{self, NameRequest};
 use crate::options::LoadOptions;
+use crate::path_template::PathTemplate;
 
 /// An operation whose schemas are lowered but whose names are not chosen yet.
 #[derive(Clone, Debug)]
@@ -14,7 +15,7 @@ pub(crate) struct OperationDraft {
     pub(crate) explicit_name: Option<String>,
     pub(crate) operation_id: Option<String>,
     pub(crate) method: HttpMethod,
-    pub(crate) path: String,
+    pub(crate) path: PathTemplate,
     pub(crate) summary: Option<String>,
     pub(crate) description: Option<String>,
     pub(crate) tags: Vec<String>,
@@ -43,7 +44,7 @@ pub(crate) fn assemble(
                 .operation_id
                 .clone()
                 .filter(|id| !naming::snake_case(id).is_empty())
-                .unwrap_or_else(|| naming::method_path_name(d.method, &d.path)),
+                .unwrap_or_else(|| naming::method_path_name(d.method, d.path.as_str())),
             key: format!("{} {}", d.method, d.path),
             source: d.source.clone(),
         })

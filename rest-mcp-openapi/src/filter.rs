@@ -26,7 +26,7 @@ pub(crate) fn keeps(op: &Operation, filters: &Filters) -> bool {
             .iter()
             .any(|t| tags.iter().any(|wanted| wanted.eq_ignore_ascii_case(t)))
     };
-    let under = |prefixes: &[String]| prefixes.iter().any(|p| path_is_under(&op.path, p));
+    let under = |prefixes: &[String]| prefixes.iter().any(|p| path_is_under(op.path.as_str(), p));
     let named = |names: &[String]| names.iter().any(|n| names_operation(op, n));
     (filters.include_tags.is_empty() || has_tag(&filters.include_tags))
         && !has_tag(&filters.exclude_tags)
@@ -77,7 +77,10 @@ fn report_unmatched(operations: &[Operation], filters: &Filters, diagnostics: &m
     ];
     for (rule, prefixes) in path_rules {
         for prefix in prefixes {
-            if !operations.iter().any(|op| path_is_under(&op.path, prefix)) {
+            if !operations
+                .iter()
+                .any(|op| path_is_under(op.path.as_str(), prefix))
+            {
                 diagnostics.warn(
                     at.clone(),
                     format!("{rule}: no operation path is under `{prefix}`"),

@@ -7,12 +7,13 @@ use serde_json::{Map, Value, json};
 use crate::arguments::{BodyDraft, ParameterDraft};
 use crate::draft::{self, OperationDraft};
 use crate::error::{Diagnostics, LoadError, SourceRef, push_pointer};
+use crate::media::{classify_media_type, is_json};
 use crate::model::{
-    Annotations, ApiModel, BodyEncoding, HttpMethod, ParamLocation, ParamStyle,
-    SecurityRequirement, SecurityScheme, SecuritySchemeKind, Server, ServerVariable, SpecVersion,
-    SuccessResponse,
+    Annotations, ApiModel, HttpMethod, ParamLocation, ParamStyle, SecurityRequirement,
+    SecurityScheme, SecuritySchemeKind, Server, ServerVariable, SpecVersion, SuccessResponse,
 };
 use crate::options::LoadOptions;
+use crate::path_template::PathTemplate;
 use crate::refs::{DocId, Resolver};
 use crate::schema::{Direction, SchemaLowerer, Site};
 
@@ -173,8 +174,9 @@ impl<'r> Context<'r, '_> {
         op: Located<'_, 'r>,
     ) -> OperationDraft {
         let source = self.at(op.doc, op.pointer);
+        let path = PathTemplate::parse(path);
         let mut parameters = self.parameters(item, op);
-        self.reconcile_path_parameters(path, &mut parameters, &source);
+        self.reconcile_path_parameters(&path, &mut parameters, &source);
         let body = op.value.get("requestBody").and_then(|body| {
             let pointer = push_pointer(op.pointer, "requestBody");
             self.request_body(op.doc, &pointer, body)
@@ -191,7 +193,7 @@ impl<'r> Context<'r, '_> {
             explicit_name: text(Some(op.value), "x-rest-mcp-name"),
             operation_id: text(Some(op.value), "operationId"),
             method,
-            path: path.to_owned(),
+            path,
             summary: text(Some(op.value), "summary"),
             description: text(Some(op.value), "description"),
             tags: op
@@ -352,11 +354,11 @@ impl<'r> Context<'r, '_> {
     /// Every `{name}` in the path needs a path parameter and every path parameter a `{name}`.
     fn reconcile_path_parameters(
         &mut self,
-        path: &str,
+        path: &PathTemplate,
         parameters: &mut Vec<ParameterDraft>,
         source: &SourceRef,
     ) {
-        let placeholders = path_placeholders(path);
+        let placeholders = path.parameters();
         parameters.retain(|p| {
             let keep = p.location != ParamLocation::Path || placeholders.contains(&p.name.as_str());
             if !keep {
@@ -506,70 +508,6 @@ impl<'r> Context<'r, '_> {
             });
         }
         None
-    }
-}
-
-/// `/users/{id}/keys/{key_id}` → `["id", "key_id"]`.
-pub(crate) fn path_placeholders(path: &str) -> Vec<&str> {
-    let mut names = Vec::new();
-    let mut rest = path;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        let Some(end) = after.find('}') else { break };
-        if !names.contains(&&after[..end]) {
-            names.push(&after[..end]);
-        }
-        rest = &after[end + 1..];
-    }
-    names
-}
-
-fn is_json(media_type: &str) -> bool {
-    let essence = media_essence(media_type);
-    essence == "application/json" || essence.ends_with("+json")
-}
-
-fn media_essence(media_type: &str) -> String {
-    media_type
-        .split(';')
-        .next()
-        .unwrap_or(media_type)
-        .trim()
-        .to_ascii_lowercase()
-}
-
-/// How a request media type is encoded, and how much it is preferred (lower is better):
-/// JSON, then form, multipart, text, binary.
-pub(crate) fn classify_media_type(media_type: &str, schema: Option<&Value>) -> (BodyEncoding, u8) {
-    let essence = media_essence(media_type);
-    let binary_schema = schema.is_some_and(|s| s.get("format").is_some_and(|f| f == "binary"));
-    match essence.as_str() {
-        "application/json" => (BodyEncoding::Json, 0),
-        e if e.ends_with("+json") => (BodyEncoding::Json, 1),
-        "application/x-www-form-urlencoded" => (BodyEncoding::FormUrlEncoded, 2),
-        e if e.starts_with("multipart/") => (BodyEncoding::Multipart, 3),
-        "*/*" | "application/*" if !binary_schema => (BodyEncoding::Json, 6),
-        e if !binary_schema
-            && (e.starts_with("text/")
-                || e.ends_with("+xml")
-                || e.ends_with("/xml")
-                || e.ends_with("yaml")
-                || e == "application/graphql"
-                || e == "application/javascript") =>
-        {
-            (BodyEncoding::Text, 4)
-        }
-        e if binary_schema
-            || e == "application/octet-stream"
-            || e.starts_with("image/")
-            || e.starts_with("audio/")
-            || e.starts_with("video/")
-            || e == "application/pdf"
-            || e == "application/zip" =>
-        {
-            (BodyEncoding::Binary, 5)
-        }
-        _ => (BodyEncoding::Text, 7),
     }
 }
 

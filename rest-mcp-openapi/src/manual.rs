@@ -25,9 +25,10 @@ use serde_json::{Map, Value, json};
 use crate::arguments::{BodyDraft, ParameterDraft};
 use crate::draft::{self, OperationDraft};
 use crate::error::{Diagnostics, LoadError, SourceRef};
-use crate::lower::{classify_media_type, path_placeholders};
+use crate::media::classify_media_type;
 use crate::model::{Annotations, ApiModel, HttpMethod, ParamLocation, ParamStyle};
 use crate::options::LoadOptions;
+use crate::path_template::PathTemplate;
 
 /// The parts of the config file this crate reads; every other key belongs to the runtime.
 #[derive(Deserialize)]
@@ -163,7 +164,8 @@ fn endpoint(
             });
         }
     }
-    let placeholders = path_placeholders(&spec.path);
+    let path = PathTemplate::parse(&spec.path);
+    let placeholders = path.parameters();
     for parameter in parameters
         .iter()
         .filter(|p| p.location == ParamLocation::Path)
@@ -210,7 +212,7 @@ fn endpoint(
         explicit_name: spec.name,
         operation_id: None,
         method,
-        path: spec.path,
+        path,
         summary: spec.summary,
         description: spec.description,
         tags: spec.tags,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use rest_mcp_openapi::{
     Annotations, ApiModel, BodyEncoding, BodyField, BodyMapping, HttpMethod, Operation,
-    ParamLocation, ParamStyle, Parameter, RequestBody, SourceRef, SuccessResponse,
+    ParamLocation, ParamStyle, Parameter, PathTemplate, RequestBody, SourceRef, SuccessResponse,
 };
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
@@ -195,7 +195,7 @@ impl OperationBuilder {
                 tool_name: tool_name.to_owned(),
                 operation_id: None,
                 method,
-                path: path.to_owned(),
+                path: PathTemplate::parse(path),
                 summary: None,
                 description: None,
                 tags: Vec::new(),

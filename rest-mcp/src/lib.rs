@@ -40,7 +40,7 @@ mod server;
 mod toolset;
 mod validate;
 
-pub use endpoint::Endpoint;
+pub use endpoint::{Endpoint, EndpointError};
 pub use executor::{CallError, Executor, ExecutorConfig};
 /// The URL type of [`ExecutorConfig::base_url`].
 pub use reqwest::Url;

@@ -83,7 +83,7 @@ impl ToolSet {
     pub fn from_model(model: &ApiModel, executor: Arc<Executor>) -> Result<ToolSet, String> {
         let mut set = ToolSet::new();
         for operation in &model.operations {
-            let endpoint = Endpoint::new(operation.clone())?;
+            let endpoint = Endpoint::new(operation.clone()).map_err(|e| e.to_string())?;
             let tool = endpoint.tool();
             set.insert(
                 tool,

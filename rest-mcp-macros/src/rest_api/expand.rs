@@ -14,7 +14,9 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Ident, LitStr, TraitItem};
 
-use super::parse::{Api, Arg, Endpoint, HttpMethod, Placement};
+use rest_mcp_openapi::HttpMethod;
+
+use super::parse::{Api, Arg, Endpoint, Placement, method_variant};
 use crate::exports;
 
 /// The full expansion of a checked `Api`.
@@ -163,12 +165,12 @@ fn operation(endpoint: &Endpoint) -> TokenStream {
     let client_mod = exports::client();
     let openapi = exports::openapi();
     let tool_name = LitStr::new(&endpoint.tool_name, endpoint.tool_name_span);
-    let method = endpoint.method.unwrap_or(HttpMethod::Get).variant();
+    let method = method_variant(endpoint.method.unwrap_or(HttpMethod::Get));
     let path = LitStr::new(
         &endpoint
             .template
             .as_ref()
-            .map(|t| t.openapi_path())
+            .map(|t| t.as_str().to_owned())
             .unwrap_or_default(),
         endpoint.path.span(),
     );
