@@ -475,7 +475,7 @@ impl RawOperation {
 
 /// The (method, path) key of a model operation.
 fn model_key(op: &Operation) -> (String, String) {
-    (op.method.to_string(), op.path.clone())
+    (op.method.to_string(), op.path.to_string())
 }
 
 /// Every operation of the raw document that is not `x-rest-mcp-hidden: true`.
