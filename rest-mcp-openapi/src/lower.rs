@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::arguments::{BodyDraft, ParameterDraft};
-use crate::draft::{self, OperationDraft};
+use crate::draft::{self, Lowered, OperationDraft};
 use crate::error::{Diagnostics, LoadError, SourceRef, push_pointer};
 use crate::media::{classify_media_type, is_json};
 use crate::model::{
@@ -45,8 +45,11 @@ pub(crate) fn lower(
         diagnostics,
     };
     let drafts = context.operations(version)?;
+    let selection = draft::select(drafts, options)?.lower(|draft, pending| {
+        context.lower_operation(draft, pending.item(), pending.operation())
+    });
     let security_schemes = security_schemes(resolver, context.diagnostics);
-    let operations = draft::assemble(drafts, options, context.diagnostics)?;
+    let operations = draft::finish(selection, context.diagnostics);
     Ok(ApiModel {
         title,
         version: text(info, "version").unwrap_or_default(),
@@ -63,6 +66,33 @@ struct Context<'r, 'd> {
     schemas: SchemaLowerer<'r>,
     global_security: Option<Vec<SecurityRequirement>>,
     diagnostics: &'d mut Diagnostics,
+}
+
+/// An operation found in the document, waiting to be lowered if the filters keep it.
+struct Pending<'r> {
+    doc: DocId,
+    item_pointer: String,
+    item: &'r Value,
+    operation_pointer: String,
+    operation: &'r Value,
+}
+
+impl<'r> Pending<'r> {
+    fn item(&self) -> Located<'_, 'r> {
+        Located {
+            doc: self.doc,
+            pointer: &self.item_pointer,
+            value: self.item,
+        }
+    }
+
+    fn operation(&self) -> Located<'_, 'r> {
+        Located {
+            doc: self.doc,
+            pointer: &self.operation_pointer,
+            value: self.operation,
+        }
+    }
 }
 
 /// A value reached in the document, with where it is.
@@ -94,7 +124,11 @@ impl<'r> Context<'r, '_> {
         }
     }
 
-    fn operations(&mut self, version: SpecVersion) -> Result<Vec<OperationDraft>, LoadError> {
+    /// Every operation of the document, in spec order, with only its cheap facts read.
+    fn operations(
+        &mut self,
+        version: SpecVersion,
+    ) -> Result<Vec<(OperationDraft, Pending<'r>)>, LoadError> {
         let root_id = self.resolver.root_id();
         let paths = match self.resolver.root().get("paths") {
             Some(Value::Object(paths)) => paths,
@@ -150,41 +184,22 @@ impl<'r> Context<'r, '_> {
                 if operation.get("x-rest-mcp-hidden") == Some(&Value::Bool(true)) {
                     continue;
                 }
-                let item = Located {
+                let pending = Pending {
                     doc,
-                    pointer: &item_pointer,
-                    value: item,
+                    item_pointer: item_pointer.clone(),
+                    item,
+                    operation_pointer: op_pointer,
+                    operation,
                 };
-                let operation = Located {
-                    doc,
-                    pointer: &op_pointer,
-                    value: operation,
-                };
-                drafts.push(self.operation(method, path, item, operation));
+                drafts.push((self.operation(method, path, &pending), pending));
             }
         }
         Ok(drafts)
     }
 
-    fn operation(
-        &mut self,
-        method: HttpMethod,
-        path: &str,
-        item: Located<'_, 'r>,
-        op: Located<'_, 'r>,
-    ) -> OperationDraft {
-        let source = self.at(op.doc, op.pointer);
-        let path = PathTemplate::parse(path);
-        let mut parameters = self.parameters(item, op);
-        self.reconcile_path_parameters(&path, &mut parameters, &source);
-        let body = op.value.get("requestBody").and_then(|body| {
-            let pointer = push_pointer(op.pointer, "requestBody");
-            self.request_body(op.doc, &pointer, body)
-        });
-        let response = op.value.get("responses").and_then(|responses| {
-            let pointer = push_pointer(op.pointer, "responses");
-            self.success_response(op.doc, &pointer, responses)
-        });
+    /// The facts of an operation that naming and filtering need; no schema is lowered.
+    fn operation(&self, method: HttpMethod, path: &str, pending: &Pending<'r>) -> OperationDraft {
+        let op = pending.operation();
         let security = match op.value.get("security") {
             Some(security) => security_requirements(Some(security)).unwrap_or_default(),
             None => self.global_security.clone().unwrap_or_default(),
@@ -193,7 +208,7 @@ impl<'r> Context<'r, '_> {
             explicit_name: text(Some(op.value), "x-rest-mcp-name"),
             operation_id: text(Some(op.value), "operationId"),
             method,
-            path,
+            path: PathTemplate::parse(path),
             summary: text(Some(op.value), "summary"),
             description: text(Some(op.value), "description"),
             tags: op
@@ -208,13 +223,34 @@ impl<'r> Context<'r, '_> {
                 })
                 .unwrap_or_default(),
             deprecated: op.value.get("deprecated") == Some(&Value::Bool(true)),
-            parameters,
-            body,
-            response,
             security,
             annotations: annotations(method, op.value.get("x-rest-mcp-annotations")),
             response_path: text(Some(op.value), "x-rest-mcp-response-path"),
-            source,
+            source: self.at(op.doc, op.pointer),
+        }
+    }
+
+    /// Lower what the filters kept: parameters, request body and success response.
+    fn lower_operation(
+        &mut self,
+        draft: &OperationDraft,
+        item: Located<'_, 'r>,
+        op: Located<'_, 'r>,
+    ) -> Lowered {
+        let mut parameters = self.parameters(item, op);
+        self.reconcile_path_parameters(&draft.path, &mut parameters, &draft.source);
+        let body = op.value.get("requestBody").and_then(|body| {
+            let pointer = push_pointer(op.pointer, "requestBody");
+            self.request_body(op.doc, &pointer, body)
+        });
+        let response = op.value.get("responses").and_then(|responses| {
+            let pointer = push_pointer(op.pointer, "responses");
+            self.success_response(op.doc, &pointer, responses)
+        });
+        Lowered {
+            parameters,
+            body,
+            response,
         }
     }
 

@@ -23,7 +23,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::arguments::{BodyDraft, ParameterDraft};
-use crate::draft::{self, OperationDraft};
+use crate::draft::{self, Lowered, OperationDraft};
 use crate::error::{Diagnostics, LoadError, SourceRef};
 use crate::media::classify_media_type;
 use crate::model::{Annotations, ApiModel, HttpMethod, ParamLocation, ParamStyle};
@@ -99,7 +99,8 @@ pub(crate) fn load(
             "no `[[endpoints]]` are defined; no tools",
         );
     }
-    let operations = draft::assemble(drafts, options, &mut diagnostics)?;
+    let selection = draft::select(drafts, options)?.lower(|_, lowered| lowered);
+    let operations = draft::finish(selection, &mut diagnostics);
     Ok(crate::Loaded {
         model: ApiModel::manual(
             parsed
@@ -126,7 +127,7 @@ fn endpoint(
     spec: EndpointSpec,
     source: SourceRef,
     diagnostics: &mut Diagnostics,
-) -> Result<OperationDraft, LoadError> {
+) -> Result<(OperationDraft, Lowered), LoadError> {
     let method = HttpMethod::parse(&spec.method).ok_or_else(|| {
         LoadError::new(
             source.child("method"),
@@ -208,7 +209,7 @@ fn endpoint(
     annotations.read_only = spec.read_only.unwrap_or(annotations.read_only);
     annotations.destructive = spec.destructive.unwrap_or(annotations.destructive);
     annotations.idempotent = spec.idempotent.unwrap_or(annotations.idempotent);
-    Ok(OperationDraft {
+    let draft = OperationDraft {
         explicit_name: spec.name,
         operation_id: None,
         method,
@@ -217,14 +218,17 @@ fn endpoint(
         description: spec.description,
         tags: spec.tags,
         deprecated: spec.deprecated,
-        parameters,
-        body,
-        response: None,
         security: Vec::new(),
         annotations,
         response_path: spec.response_path,
         source,
-    })
+    };
+    let lowered = Lowered {
+        parameters,
+        body,
+        response: None,
+    };
+    Ok((draft, lowered))
 }
 
 fn body(spec: &EndpointSpec, source: &SourceRef) -> Result<Option<BodyDraft>, LoadError> {
