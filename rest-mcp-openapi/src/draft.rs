@@ -11,8 +11,8 @@ use crate::arguments::{self, BodyDraft, ParameterDraft};
 use crate::error::{Diagnostics, LoadError, SourceRef};
 use crate::filter::{self, Candidate};
 use crate::model::{Annotations, HttpMethod, Operation, SecurityRequirement, SuccessResponse};
-use crate::naming::{self, NameRequest};
-use crate::options::LoadOptions;
+use crate::naming::{self, NamePlan, NameRequest};
+use crate::options::{Filters, LoadOptions};
 use crate::path_template::PathTemplate;
 
 /// What is known of an operation before its schemas are lowered: enough to name and
@@ -55,6 +55,16 @@ pub(crate) fn select<T>(
     drafts: Vec<(OperationDraft, T)>,
     options: &LoadOptions,
 ) -> Result<Selection<T>, LoadError> {
+    let plan = NamePlan::new(&options.naming)?;
+    Ok(select_with(drafts, &plan, &options.filters))
+}
+
+/// [`select`] with validated naming options.
+pub(crate) fn select_with<T>(
+    drafts: Vec<(OperationDraft, T)>,
+    plan: &NamePlan,
+    filters: &Filters,
+) -> Selection<T> {
     let mut naming = Diagnostics::default();
     let requests: Vec<NameRequest> = drafts
         .iter()
@@ -69,7 +79,7 @@ pub(crate) fn select<T>(
             source: d.source.clone(),
         })
         .collect();
-    let names = naming::assign(&requests, &options.naming, &mut naming)?;
+    let names = naming::assign_with(&requests, plan, &mut naming);
     let candidates: Vec<Candidate<'_>> = drafts
         .iter()
         .zip(&names)
@@ -83,7 +93,7 @@ pub(crate) fn select<T>(
         })
         .collect();
     let mut filtering = Diagnostics::default();
-    let keep = filter::select(&candidates, &options.filters, &mut filtering);
+    let keep = filter::select(&candidates, filters, &mut filtering);
     let kept = drafts
         .into_iter()
         .zip(names)
@@ -91,11 +101,11 @@ pub(crate) fn select<T>(
         .filter(|(_, keep)| *keep)
         .map(|(((draft, extra), name), _)| (draft, name, extra))
         .collect();
-    Ok(Selection {
+    Selection {
         kept,
         naming,
         filtering,
-    })
+    }
 }
 
 impl<T> Selection<T> {

@@ -42,6 +42,7 @@
 #![forbid(unsafe_code)]
 
 mod arguments;
+mod builder;
 mod document;
 mod draft;
 mod error;
@@ -60,6 +61,7 @@ mod tool;
 
 use std::path::{Path, PathBuf};
 
+pub use builder::OperationBuilder;
 pub use error::{Diagnostic, LoadError, Severity, SourceRef};
 pub use media::media_type_essence;
 pub use model::{

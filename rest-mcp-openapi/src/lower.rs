@@ -346,6 +346,7 @@ impl<'r> Context<'r, '_> {
         };
         Some(ParameterDraft {
             name: name.to_owned(),
+            argument: None,
             location,
             required: value.get("required") == Some(&Value::Bool(true)),
             style,
@@ -419,6 +420,7 @@ impl<'r> Context<'r, '_> {
                 );
                 parameters.push(ParameterDraft {
                     name: placeholder.to_owned(),
+                    argument: None,
                     location: ParamLocation::Path,
                     required: true,
                     style: ParamStyle::Simple,
@@ -478,6 +480,7 @@ impl<'r> Context<'r, '_> {
             required: body.get("required") == Some(&Value::Bool(true)),
             description: text(Some(body), "description"),
             schema,
+            whole_argument: None,
             alternatives: content
                 .keys()
                 .filter(|m| *m != media_type)
@@ -721,3 +724,4 @@ fn security_scheme_kind(scheme: &Value) -> Option<SecuritySchemeKind> {
         _ => return None,
     })
 }
+

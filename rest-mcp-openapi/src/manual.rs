@@ -155,6 +155,7 @@ fn endpoint(
             let (schema, required) = argument_schema(value, &at)?;
             parameters.push(ParameterDraft {
                 name: name.clone(),
+                argument: None,
                 location,
                 required,
                 style: ParamStyle::default_for(location),
@@ -188,6 +189,7 @@ fn endpoint(
         {
             parameters.push(ParameterDraft {
                 name: placeholder.to_owned(),
+                argument: None,
                 location: ParamLocation::Path,
                 required: true,
                 style: ParamStyle::Simple,
@@ -268,6 +270,7 @@ fn body(spec: &EndpointSpec, source: &SourceRef) -> Result<Option<BodyDraft>, Lo
         description: None,
         schema,
         alternatives: Vec::new(),
+        whole_argument: None,
     }))
 }
 

@@ -33,7 +33,7 @@ pub trait ToolHandler: Send + Sync + 'static {
 
 /// Calls one spec operation through the shared executor.
 struct EndpointHandler {
-    endpoint: Endpoint,
+    endpoint: Arc<Endpoint>,
     executor: Arc<Executor>,
 }
 
@@ -81,9 +81,22 @@ impl ToolSet {
 
     /// One tool per operation of `model`, each calling `executor`.
     pub fn from_model(model: &ApiModel, executor: Arc<Executor>) -> Result<ToolSet, String> {
+        let endpoints = model
+            .operations
+            .iter()
+            .map(|operation| Endpoint::new(operation.clone()).map(Arc::new))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
+        ToolSet::from_endpoints(endpoints, executor)
+    }
+
+    /// One tool per compiled endpoint, each calling `executor`.
+    pub fn from_endpoints(
+        endpoints: impl IntoIterator<Item = Arc<Endpoint>>,
+        executor: Arc<Executor>,
+    ) -> Result<ToolSet, String> {
         let mut set = ToolSet::new();
-        for operation in &model.operations {
-            let endpoint = Endpoint::new(operation.clone()).map_err(|e| e.to_string())?;
+        for endpoint in endpoints {
             let tool = endpoint.tool();
             set.insert(
                 tool,

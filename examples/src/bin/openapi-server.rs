@@ -33,7 +33,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         timeout: Duration::from_secs(30),
         max_response_size: 100 * 1024,
     })?;
-    let api = Petstore::from_client(client);
+    let api = Petstore::from_client(client)?;
     eprintln!(
         "serving {} tools for {base_url} over stdio",
         api.tool_set().len()

@@ -136,7 +136,7 @@ pub fn pet_store(base_url: &str) -> Result<PetStore, ClientError> {
         timeout: Duration::from_secs(30),
         max_response_size: 100 * 1024,
     })?;
-    Ok(PetStore::from_client(client))
+    PetStore::from_client(client)
 }
 
 #[tokio::main]

@@ -42,7 +42,7 @@ pub(super) fn typed_methods(model: &ApiModel, args_module: &Ident) -> (TokenStre
     let mut struct_names = HashSet::new();
     let mut method_names: HashSet<String> =
         RESERVED_METHODS.iter().map(|s| s.to_string()).collect();
-    for operation in &model.operations {
+    for (index, operation) in model.operations.iter().enumerate() {
         let tool = &operation.tool_name;
         let struct_name = unique(&format!("{}Args", camel_case(tool)), &mut struct_names);
         let struct_ident = Ident::new(&struct_name, Span::call_site());
@@ -110,7 +110,7 @@ pub(super) fn typed_methods(model: &ApiModel, args_module: &Ident) -> (TokenStre
             #[doc = #method_doc]
             pub async fn #method_ident(&self #parameter) -> ::core::result::Result<#serde_json::Value, #client::ClientError> {
                 let arguments = #arguments;
-                self.client.call(self.endpoint(#tool)?, arguments).await
+                self.inner.call(#index, arguments).await
             }
         });
     }
