@@ -725,3 +725,166 @@ fn security_scheme_kind(scheme: &Value) -> Option<SecuritySchemeKind> {
     })
 }
 
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::model::{BodyMapping, Operation, ParamLocation};
+    use crate::options::{Filters, LoadOptions};
+    use crate::{Loaded, Origin, load};
+
+    fn load_json(spec: serde_json::Value, options: &LoadOptions) -> Loaded {
+        let bytes = serde_json::to_vec(&spec).expect("serializes");
+        load(&bytes, Origin::inline("spec.json"), options).expect("loads")
+    }
+
+    fn spec(paths: serde_json::Value) -> serde_json::Value {
+        json!({"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": paths})
+    }
+
+    fn messages(loaded: &Loaded) -> Vec<&str> {
+        loaded
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect()
+    }
+
+    fn only(loaded: &Loaded) -> &Operation {
+        assert_eq!(loaded.model.operations.len(), 1);
+        &loaded.model.operations[0]
+    }
+
+    #[test]
+    fn operation_parameters_replace_path_level_ones() {
+        let loaded = load_json(
+            spec(json!({"/items": {
+                "parameters": [{"name": "limit", "in": "query", "schema": {"type": "string"}}],
+                "get": {"parameters": [{"name": "limit", "in": "query", "required": true, "schema": {"type": "integer"}}]}
+            }})),
+            &LoadOptions::default(),
+        );
+        let op = only(&loaded);
+        assert_eq!(op.parameters.len(), 1);
+        assert!(op.parameters[0].required);
+        assert_eq!(op.parameters[0].schema["type"], "integer");
+    }
+
+    #[test]
+    fn path_placeholders_and_parameters_are_reconciled() {
+        let loaded = load_json(
+            spec(json!({"/users/{id}": {"get": {"parameters": [
+                {"name": "other", "in": "path", "required": true, "schema": {"type": "string"}}
+            ]}}})),
+            &LoadOptions::default(),
+        );
+        let op = only(&loaded);
+        let path: Vec<(&str, ParamLocation, bool)> = op
+            .parameters
+            .iter()
+            .map(|p| (p.name.as_str(), p.location, p.required))
+            .collect();
+        assert_eq!(path, [("id", ParamLocation::Path, true)]);
+        let messages = messages(&loaded);
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("path parameter `other` does not appear")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`{id}` in `/users/{id}` has no parameter")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn reserved_headers_are_not_arguments() {
+        let loaded = load_json(
+            spec(json!({"/a": {"get": {"parameters": [
+                {"name": "Authorization", "in": "header", "schema": {"type": "string"}},
+                {"name": "X-Trace", "in": "header", "schema": {"type": "string"}}
+            ]}}})),
+            &LoadOptions::default(),
+        );
+        let op = only(&loaded);
+        assert_eq!(op.parameters.len(), 1);
+        assert_eq!(op.parameters[0].name, "X-Trace");
+        assert!(messages(&loaded)[0].contains("`Authorization` is ignored"));
+    }
+
+    #[test]
+    fn json_bodies_are_preferred_and_responses_wrapped_when_not_objects() {
+        let loaded = load_json(
+            spec(json!({"/pets": {"post": {
+                "requestBody": {"required": true, "content": {
+                    "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {"a": {"type": "string"}}}},
+                    "application/json": {"schema": {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}}
+                }},
+                "responses": {
+                    "201": {"description": "x", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "string"}}}}},
+                    "200": {"description": "x", "content": {"text/plain": {"schema": {"type": "string"}}}}
+                }
+            }}})),
+            &LoadOptions::default(),
+        );
+        let op = only(&loaded);
+        let body = op.request_body.as_ref().expect("body");
+        assert_eq!(body.media_type, "application/json");
+        assert_eq!(body.alternatives, ["application/x-www-form-urlencoded"]);
+        let BodyMapping::Flattened { fields } = &body.mapping else {
+            panic!("flattened")
+        };
+        assert_eq!(
+            (fields[0].argument.as_str(), fields[0].required),
+            ("name", true)
+        );
+        let response = op.response.as_ref().expect("response");
+        assert_eq!((response.status, response.wrapped), (201, true));
+    }
+
+    #[test]
+    fn operation_security_overrides_the_document() {
+        let mut document = spec(json!({"/a": {
+            "get": {},
+            "post": {"security": []}
+        }}));
+        document["security"] = json!([{"key": []}]);
+        let loaded = load_json(document, &LoadOptions::default());
+        let ops = &loaded.model.operations;
+        assert_eq!(ops[0].security[0].schemes[0].0, "key");
+        assert!(ops[1].security.is_empty());
+    }
+
+    #[test]
+    fn filtered_out_operations_are_named_but_never_lowered() {
+        let document = spec(json!({
+            "/kept": {"get": {"tags": ["keep"], "operationId": "kept"}},
+            "/dropped": {"get": {"tags": ["drop"], "parameters": [
+                {"name": "x", "in": "query", "schema": {"$ref": "#/components/schemas/Missing"}}
+            ]}}
+        }));
+        let all = load_json(document.clone(), &LoadOptions::default());
+        assert!(
+            messages(&all).iter().any(|m| m.contains("Missing")),
+            "{:?}",
+            messages(&all)
+        );
+        let options = LoadOptions {
+            filters: Filters {
+                include_tags: vec!["keep".into()],
+                ..Filters::default()
+            },
+            ..LoadOptions::default()
+        };
+        let filtered = load_json(document, &options);
+        assert_eq!(only(&filtered).tool_name, all.model.operations[0].tool_name);
+        assert!(
+            !messages(&filtered).iter().any(|m| m.contains("Missing")),
+            "the dropped operation's schema was lowered: {:?}",
+            messages(&filtered)
+        );
+    }
+}
