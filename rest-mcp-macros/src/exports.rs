@@ -34,11 +34,6 @@ pub(crate) fn schemars() -> TokenStream {
     quote!(::rest_mcp::__private::schemars)
 }
 
-/// `::rest_mcp::Endpoint`
-pub(crate) fn endpoint() -> TokenStream {
-    quote!(::rest_mcp::Endpoint)
-}
-
 /// `::rest_mcp::ToolSet`
 pub(crate) fn tool_set() -> TokenStream {
     quote!(::rest_mcp::ToolSet)

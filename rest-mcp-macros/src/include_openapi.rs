@@ -354,8 +354,7 @@ fn generate(input: &Input, call_site_file: Option<PathBuf>) -> syn::Result<Token
         /// A typed client for the API, and its MCP tools (`tool_set`, `server`).
         #[derive(Clone, Debug)]
         pub struct #name {
-            client: #client::Client,
-            endpoints: ::std::sync::Arc<[#krate::Endpoint]>,
+            inner: #client::GeneratedClient,
         }
 
         // Rebuild when the spec changes.
@@ -386,35 +385,27 @@ fn generate(input: &Input, call_site_file: Option<PathBuf>) -> syn::Result<Token
 
             /// A client for `base_url`.
             pub fn with_base_url(base_url: &str) -> ::core::result::Result<Self, #client::ClientError> {
-                #client::Client::new(base_url).map(Self::from_client)
+                #client::Client::new(base_url).and_then(Self::from_client)
             }
 
             /// A client over an existing [`Client`](#client::Client) (headers, credentials,
-            /// limits come from its configuration).
-            pub fn from_client(client: #client::Client) -> Self {
-                let endpoints = Self::model()
-                    .operations
-                    .iter()
-                    .filter_map(|operation| #krate::Endpoint::new(operation.clone()).ok())
-                    .collect();
-                Self { client, endpoints }
+            /// limits come from its configuration). Compiles every endpoint once.
+            ///
+            /// # Errors
+            /// If an operation cannot be compiled (a malformed `x-rest-mcp-response-path`).
+            pub fn from_client(client: #client::Client) -> ::core::result::Result<Self, #client::ClientError> {
+                #client::GeneratedClient::new(client, Self::model(), |_| true)
+                    .map(|inner| Self { inner })
             }
 
             /// The MCP tools of the API, calling through this client.
             pub fn tool_set(&self) -> #krate::ToolSet {
-                self.client.tool_set(Self::model()).unwrap_or_default()
+                self.inner.tool_set()
             }
 
             /// An MCP server for the tools (serve it with `rest_mcp::serve_stdio` or over HTTP).
             pub fn server(&self) -> #krate::RestMcpServer {
                 #krate::RestMcpServer::new(self.tool_set())
-            }
-
-            fn endpoint(&self, tool: &str) -> ::core::result::Result<&#krate::Endpoint, #client::ClientError> {
-                self.endpoints
-                    .iter()
-                    .find(|endpoint| endpoint.operation().tool_name == tool)
-                    .ok_or_else(|| #client::ClientError::Config(::std::format!("no operation `{tool}`")))
             }
 
             #methods

@@ -18,6 +18,9 @@ use crate::naming::argument_name;
 #[derive(Clone, Debug)]
 pub(crate) struct ParameterDraft {
     pub(crate) name: String,
+    /// The argument name the front end chose (code-built operations), else derived from
+    /// the wire name.
+    pub(crate) argument: Option<String>,
     pub(crate) location: ParamLocation,
     pub(crate) required: bool,
     pub(crate) style: ParamStyle,
@@ -36,6 +39,9 @@ pub(crate) struct BodyDraft {
     pub(crate) description: Option<String>,
     pub(crate) schema: Value,
     pub(crate) alternatives: Vec<String>,
+    /// The front end carries the whole body in this argument (code-built operations);
+    /// else the schema decides between one argument and flattened fields.
+    pub(crate) whole_argument: Option<String>,
 }
 
 /// Unique argument names within one operation.
@@ -61,19 +67,26 @@ impl Claims {
     }
 }
 
-/// Choose argument names for parameters and the body.
+/// Choose argument names for parameters and the body. Parameters claim their names, and
+/// are listed, in the order path, query, header, cookie, except when the front end named
+/// every argument itself (operations built in code): then they keep the order given.
 pub(crate) fn bind(
     mut parameters: Vec<ParameterDraft>,
     body: Option<BodyDraft>,
     source: &SourceRef,
     diagnostics: &mut Diagnostics,
 ) -> (Vec<Parameter>, Option<RequestBody>) {
-    parameters.sort_by_key(|p| location_rank(p.location));
+    if !parameters.iter().all(|p| p.argument.is_some()) {
+        parameters.sort_by_key(|p| location_rank(p.location));
+    }
     let mut claims = Claims::default();
     let parameters = parameters
         .into_iter()
         .map(|p| Parameter {
-            argument: claims.claim(&argument_name(&p.name), p.location.as_str()),
+            argument: claims.claim(
+                &p.argument.unwrap_or_else(|| argument_name(&p.name)),
+                p.location.as_str(),
+            ),
             name: p.name,
             location: p.location,
             required: p.required || p.location == ParamLocation::Path,
@@ -107,7 +120,12 @@ fn bind_body(
         body.encoding,
         BodyEncoding::Json | BodyEncoding::FormUrlEncoded | BodyEncoding::Multipart
     );
-    let mapping = if structured && admits_only_empty_object(&body.schema) {
+    let mapping = if let Some(argument) = &body.whole_argument {
+        BodyMapping::Whole {
+            argument: claims.claim(argument, "request"),
+            schema: whole_body_schema(&body),
+        }
+    } else if structured && admits_only_empty_object(&body.schema) {
         // Nothing can be sent (Stripe declares such bodies on GETs): no argument at all.
         BodyMapping::Flattened { fields: Vec::new() }
     } else if structured && is_flattenable(&body.schema) {
@@ -303,6 +321,7 @@ mod tests {
     fn param(name: &str, location: ParamLocation) -> ParameterDraft {
         ParameterDraft {
             name: name.into(),
+            argument: None,
             location,
             required: false,
             style: ParamStyle::default_for(location),
@@ -321,6 +340,7 @@ mod tests {
             description: None,
             schema,
             alternatives: vec![],
+            whole_argument: None,
         }
     }
 

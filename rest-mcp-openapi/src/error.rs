@@ -111,6 +111,11 @@ pub(crate) struct Diagnostics {
 }
 
 impl Diagnostics {
+    /// Move every diagnostic of `other` to the end of this list.
+    pub(crate) fn append(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
     pub(crate) fn warn(&mut self, location: SourceRef, message: impl Into<String>) {
         self.push(Severity::Warning, location, message);
     }

@@ -42,15 +42,18 @@
 #![forbid(unsafe_code)]
 
 mod arguments;
+mod builder;
 mod document;
 mod draft;
 mod error;
 mod filter;
 mod lower;
 mod manual;
+mod media;
 mod model;
 mod naming;
 mod options;
+mod path_template;
 mod refs;
 mod schema;
 mod swagger2;
@@ -58,14 +61,17 @@ mod tool;
 
 use std::path::{Path, PathBuf};
 
+pub use builder::OperationBuilder;
 pub use error::{Diagnostic, LoadError, Severity, SourceRef};
+pub use media::media_type_essence;
 pub use model::{
-    Annotations, ApiModel, BodyEncoding, BodyField, BodyMapping, HttpMethod, Operation,
-    ParamLocation, ParamStyle, Parameter, RequestBody, SecurityRequirement, SecurityScheme,
-    SecuritySchemeKind, Server, ServerVariable, SpecVersion, SuccessResponse,
+    Annotations, ApiModel, Argument, ArgumentTarget, BodyEncoding, BodyField, BodyMapping,
+    HttpMethod, Operation, ParamLocation, ParamStyle, Parameter, RequestBody, SecurityRequirement,
+    SecurityScheme, SecuritySchemeKind, Server, ServerVariable, SpecVersion, SuccessResponse,
 };
 pub use naming::{MAX_TOOL_NAME, is_valid_tool_name, snake_case};
 pub use options::{ExternalRefs, Filters, LoadOptions, NamingOptions, RemoteFetcher, SchemaLimits};
+pub use path_template::{PathTemplate, TemplateError, TemplateErrorKind, TemplatePiece};
 pub use tool::{ToolAnnotations, ToolDefinition};
 
 /// Where spec bytes came from; decides how relative `$ref`s resolve and what errors say.

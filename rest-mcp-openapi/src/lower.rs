@@ -5,14 +5,15 @@
 use serde_json::{Map, Value, json};
 
 use crate::arguments::{BodyDraft, ParameterDraft};
-use crate::draft::{self, OperationDraft};
+use crate::draft::{self, Lowered, OperationDraft};
 use crate::error::{Diagnostics, LoadError, SourceRef, push_pointer};
+use crate::media::{classify_media_type, is_json};
 use crate::model::{
-    Annotations, ApiModel, BodyEncoding, HttpMethod, ParamLocation, ParamStyle,
-    SecurityRequirement, SecurityScheme, SecuritySchemeKind, Server, ServerVariable, SpecVersion,
-    SuccessResponse,
+    Annotations, ApiModel, HttpMethod, ParamLocation, ParamStyle, SecurityRequirement,
+    SecurityScheme, SecuritySchemeKind, Server, ServerVariable, SpecVersion, SuccessResponse,
 };
 use crate::options::LoadOptions;
+use crate::path_template::PathTemplate;
 use crate::refs::{DocId, Resolver};
 use crate::schema::{Direction, SchemaLowerer, Site};
 
@@ -44,8 +45,11 @@ pub(crate) fn lower(
         diagnostics,
     };
     let drafts = context.operations(version)?;
+    let selection = draft::select(drafts, options)?.lower(|draft, pending| {
+        context.lower_operation(draft, pending.item(), pending.operation())
+    });
     let security_schemes = security_schemes(resolver, context.diagnostics);
-    let operations = draft::assemble(drafts, options, context.diagnostics)?;
+    let operations = draft::finish(selection, context.diagnostics);
     Ok(ApiModel {
         title,
         version: text(info, "version").unwrap_or_default(),
@@ -62,6 +66,33 @@ struct Context<'r, 'd> {
     schemas: SchemaLowerer<'r>,
     global_security: Option<Vec<SecurityRequirement>>,
     diagnostics: &'d mut Diagnostics,
+}
+
+/// An operation found in the document, waiting to be lowered if the filters keep it.
+struct Pending<'r> {
+    doc: DocId,
+    item_pointer: String,
+    item: &'r Value,
+    operation_pointer: String,
+    operation: &'r Value,
+}
+
+impl<'r> Pending<'r> {
+    fn item(&self) -> Located<'_, 'r> {
+        Located {
+            doc: self.doc,
+            pointer: &self.item_pointer,
+            value: self.item,
+        }
+    }
+
+    fn operation(&self) -> Located<'_, 'r> {
+        Located {
+            doc: self.doc,
+            pointer: &self.operation_pointer,
+            value: self.operation,
+        }
+    }
 }
 
 /// A value reached in the document, with where it is.
@@ -93,7 +124,11 @@ impl<'r> Context<'r, '_> {
         }
     }
 
-    fn operations(&mut self, version: SpecVersion) -> Result<Vec<OperationDraft>, LoadError> {
+    /// Every operation of the document, in spec order, with only its cheap facts read.
+    fn operations(
+        &mut self,
+        version: SpecVersion,
+    ) -> Result<Vec<(OperationDraft, Pending<'r>)>, LoadError> {
         let root_id = self.resolver.root_id();
         let paths = match self.resolver.root().get("paths") {
             Some(Value::Object(paths)) => paths,
@@ -149,40 +184,22 @@ impl<'r> Context<'r, '_> {
                 if operation.get("x-rest-mcp-hidden") == Some(&Value::Bool(true)) {
                     continue;
                 }
-                let item = Located {
+                let pending = Pending {
                     doc,
-                    pointer: &item_pointer,
-                    value: item,
+                    item_pointer: item_pointer.clone(),
+                    item,
+                    operation_pointer: op_pointer,
+                    operation,
                 };
-                let operation = Located {
-                    doc,
-                    pointer: &op_pointer,
-                    value: operation,
-                };
-                drafts.push(self.operation(method, path, item, operation));
+                drafts.push((self.operation(method, path, &pending), pending));
             }
         }
         Ok(drafts)
     }
 
-    fn operation(
-        &mut self,
-        method: HttpMethod,
-        path: &str,
-        item: Located<'_, 'r>,
-        op: Located<'_, 'r>,
-    ) -> OperationDraft {
-        let source = self.at(op.doc, op.pointer);
-        let mut parameters = self.parameters(item, op);
-        self.reconcile_path_parameters(path, &mut parameters, &source);
-        let body = op.value.get("requestBody").and_then(|body| {
-            let pointer = push_pointer(op.pointer, "requestBody");
-            self.request_body(op.doc, &pointer, body)
-        });
-        let response = op.value.get("responses").and_then(|responses| {
-            let pointer = push_pointer(op.pointer, "responses");
-            self.success_response(op.doc, &pointer, responses)
-        });
+    /// The facts of an operation that naming and filtering need; no schema is lowered.
+    fn operation(&self, method: HttpMethod, path: &str, pending: &Pending<'r>) -> OperationDraft {
+        let op = pending.operation();
         let security = match op.value.get("security") {
             Some(security) => security_requirements(Some(security)).unwrap_or_default(),
             None => self.global_security.clone().unwrap_or_default(),
@@ -191,7 +208,7 @@ impl<'r> Context<'r, '_> {
             explicit_name: text(Some(op.value), "x-rest-mcp-name"),
             operation_id: text(Some(op.value), "operationId"),
             method,
-            path: path.to_owned(),
+            path: PathTemplate::parse(path),
             summary: text(Some(op.value), "summary"),
             description: text(Some(op.value), "description"),
             tags: op
@@ -206,13 +223,34 @@ impl<'r> Context<'r, '_> {
                 })
                 .unwrap_or_default(),
             deprecated: op.value.get("deprecated") == Some(&Value::Bool(true)),
-            parameters,
-            body,
-            response,
             security,
             annotations: annotations(method, op.value.get("x-rest-mcp-annotations")),
             response_path: text(Some(op.value), "x-rest-mcp-response-path"),
-            source,
+            source: self.at(op.doc, op.pointer),
+        }
+    }
+
+    /// Lower what the filters kept: parameters, request body and success response.
+    fn lower_operation(
+        &mut self,
+        draft: &OperationDraft,
+        item: Located<'_, 'r>,
+        op: Located<'_, 'r>,
+    ) -> Lowered {
+        let mut parameters = self.parameters(item, op);
+        self.reconcile_path_parameters(&draft.path, &mut parameters, &draft.source);
+        let body = op.value.get("requestBody").and_then(|body| {
+            let pointer = push_pointer(op.pointer, "requestBody");
+            self.request_body(op.doc, &pointer, body)
+        });
+        let response = op.value.get("responses").and_then(|responses| {
+            let pointer = push_pointer(op.pointer, "responses");
+            self.success_response(op.doc, &pointer, responses)
+        });
+        Lowered {
+            parameters,
+            body,
+            response,
         }
     }
 
@@ -308,6 +346,7 @@ impl<'r> Context<'r, '_> {
         };
         Some(ParameterDraft {
             name: name.to_owned(),
+            argument: None,
             location,
             required: value.get("required") == Some(&Value::Bool(true)),
             style,
@@ -352,11 +391,11 @@ impl<'r> Context<'r, '_> {
     /// Every `{name}` in the path needs a path parameter and every path parameter a `{name}`.
     fn reconcile_path_parameters(
         &mut self,
-        path: &str,
+        path: &PathTemplate,
         parameters: &mut Vec<ParameterDraft>,
         source: &SourceRef,
     ) {
-        let placeholders = path_placeholders(path);
+        let placeholders = path.parameters();
         parameters.retain(|p| {
             let keep = p.location != ParamLocation::Path || placeholders.contains(&p.name.as_str());
             if !keep {
@@ -381,6 +420,7 @@ impl<'r> Context<'r, '_> {
                 );
                 parameters.push(ParameterDraft {
                     name: placeholder.to_owned(),
+                    argument: None,
                     location: ParamLocation::Path,
                     required: true,
                     style: ParamStyle::Simple,
@@ -440,6 +480,7 @@ impl<'r> Context<'r, '_> {
             required: body.get("required") == Some(&Value::Bool(true)),
             description: text(Some(body), "description"),
             schema,
+            whole_argument: None,
             alternatives: content
                 .keys()
                 .filter(|m| *m != media_type)
@@ -506,70 +547,6 @@ impl<'r> Context<'r, '_> {
             });
         }
         None
-    }
-}
-
-/// `/users/{id}/keys/{key_id}` → `["id", "key_id"]`.
-pub(crate) fn path_placeholders(path: &str) -> Vec<&str> {
-    let mut names = Vec::new();
-    let mut rest = path;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        let Some(end) = after.find('}') else { break };
-        if !names.contains(&&after[..end]) {
-            names.push(&after[..end]);
-        }
-        rest = &after[end + 1..];
-    }
-    names
-}
-
-fn is_json(media_type: &str) -> bool {
-    let essence = media_essence(media_type);
-    essence == "application/json" || essence.ends_with("+json")
-}
-
-fn media_essence(media_type: &str) -> String {
-    media_type
-        .split(';')
-        .next()
-        .unwrap_or(media_type)
-        .trim()
-        .to_ascii_lowercase()
-}
-
-/// How a request media type is encoded, and how much it is preferred (lower is better):
-/// JSON, then form, multipart, text, binary.
-pub(crate) fn classify_media_type(media_type: &str, schema: Option<&Value>) -> (BodyEncoding, u8) {
-    let essence = media_essence(media_type);
-    let binary_schema = schema.is_some_and(|s| s.get("format").is_some_and(|f| f == "binary"));
-    match essence.as_str() {
-        "application/json" => (BodyEncoding::Json, 0),
-        e if e.ends_with("+json") => (BodyEncoding::Json, 1),
-        "application/x-www-form-urlencoded" => (BodyEncoding::FormUrlEncoded, 2),
-        e if e.starts_with("multipart/") => (BodyEncoding::Multipart, 3),
-        "*/*" | "application/*" if !binary_schema => (BodyEncoding::Json, 6),
-        e if !binary_schema
-            && (e.starts_with("text/")
-                || e.ends_with("+xml")
-                || e.ends_with("/xml")
-                || e.ends_with("yaml")
-                || e == "application/graphql"
-                || e == "application/javascript") =>
-        {
-            (BodyEncoding::Text, 4)
-        }
-        e if binary_schema
-            || e == "application/octet-stream"
-            || e.starts_with("image/")
-            || e.starts_with("audio/")
-            || e.starts_with("video/")
-            || e == "application/pdf"
-            || e == "application/zip" =>
-        {
-            (BodyEncoding::Binary, 5)
-        }
-        _ => (BodyEncoding::Text, 7),
     }
 }
 
@@ -746,4 +723,168 @@ fn security_scheme_kind(scheme: &Value) -> Option<SecuritySchemeKind> {
         "mutualTLS" => SecuritySchemeKind::MutualTls,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::model::{BodyMapping, Operation, ParamLocation};
+    use crate::options::{Filters, LoadOptions};
+    use crate::{Loaded, Origin, load};
+
+    fn load_json(spec: serde_json::Value, options: &LoadOptions) -> Loaded {
+        let bytes = serde_json::to_vec(&spec).expect("serializes");
+        load(&bytes, Origin::inline("spec.json"), options).expect("loads")
+    }
+
+    fn spec(paths: serde_json::Value) -> serde_json::Value {
+        json!({"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": paths})
+    }
+
+    fn messages(loaded: &Loaded) -> Vec<&str> {
+        loaded
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect()
+    }
+
+    fn only(loaded: &Loaded) -> &Operation {
+        assert_eq!(loaded.model.operations.len(), 1);
+        &loaded.model.operations[0]
+    }
+
+    #[test]
+    fn operation_parameters_replace_path_level_ones() {
+        let loaded = load_json(
+            spec(json!({"/items": {
+                "parameters": [{"name": "limit", "in": "query", "schema": {"type": "string"}}],
+                "get": {"parameters": [{"name": "limit", "in": "query", "required": true, "schema": {"type": "integer"}}]}
+            }})),
+            &LoadOptions::default(),
+        );
+        let op = only(&loaded);
+        assert_eq!(op.parameters.len(), 1);
+        assert!(op.parameters[0].required);
+        assert_eq!(op.parameters[0].schema["type"], "integer");
+    }
+
+    #[test]
+    fn path_placeholders_and_parameters_are_reconciled() {
+        let loaded = load_json(
+            spec(json!({"/users/{id}": {"get": {"parameters": [
+                {"name": "other", "in": "path", "required": true, "schema": {"type": "string"}}
+            ]}}})),
+            &LoadOptions::default(),
+        );
+        let op = only(&loaded);
+        let path: Vec<(&str, ParamLocation, bool)> = op
+            .parameters
+            .iter()
+            .map(|p| (p.name.as_str(), p.location, p.required))
+            .collect();
+        assert_eq!(path, [("id", ParamLocation::Path, true)]);
+        let messages = messages(&loaded);
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("path parameter `other` does not appear")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`{id}` in `/users/{id}` has no parameter")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn reserved_headers_are_not_arguments() {
+        let loaded = load_json(
+            spec(json!({"/a": {"get": {"parameters": [
+                {"name": "Authorization", "in": "header", "schema": {"type": "string"}},
+                {"name": "X-Trace", "in": "header", "schema": {"type": "string"}}
+            ]}}})),
+            &LoadOptions::default(),
+        );
+        let op = only(&loaded);
+        assert_eq!(op.parameters.len(), 1);
+        assert_eq!(op.parameters[0].name, "X-Trace");
+        assert!(messages(&loaded)[0].contains("`Authorization` is ignored"));
+    }
+
+    #[test]
+    fn json_bodies_are_preferred_and_responses_wrapped_when_not_objects() {
+        let loaded = load_json(
+            spec(json!({"/pets": {"post": {
+                "requestBody": {"required": true, "content": {
+                    "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {"a": {"type": "string"}}}},
+                    "application/json": {"schema": {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}}
+                }},
+                "responses": {
+                    "201": {"description": "x", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "string"}}}}},
+                    "200": {"description": "x", "content": {"text/plain": {"schema": {"type": "string"}}}}
+                }
+            }}})),
+            &LoadOptions::default(),
+        );
+        let op = only(&loaded);
+        let body = op.request_body.as_ref().expect("body");
+        assert_eq!(body.media_type, "application/json");
+        assert_eq!(body.alternatives, ["application/x-www-form-urlencoded"]);
+        let BodyMapping::Flattened { fields } = &body.mapping else {
+            panic!("flattened")
+        };
+        assert_eq!(
+            (fields[0].argument.as_str(), fields[0].required),
+            ("name", true)
+        );
+        let response = op.response.as_ref().expect("response");
+        assert_eq!((response.status, response.wrapped), (201, true));
+    }
+
+    #[test]
+    fn operation_security_overrides_the_document() {
+        let mut document = spec(json!({"/a": {
+            "get": {},
+            "post": {"security": []}
+        }}));
+        document["security"] = json!([{"key": []}]);
+        let loaded = load_json(document, &LoadOptions::default());
+        let ops = &loaded.model.operations;
+        assert_eq!(ops[0].security[0].schemes[0].0, "key");
+        assert!(ops[1].security.is_empty());
+    }
+
+    #[test]
+    fn filtered_out_operations_are_named_but_never_lowered() {
+        let document = spec(json!({
+            "/kept": {"get": {"tags": ["keep"], "operationId": "kept"}},
+            "/dropped": {"get": {"tags": ["drop"], "parameters": [
+                {"name": "x", "in": "query", "schema": {"$ref": "#/components/schemas/Missing"}}
+            ]}}
+        }));
+        let all = load_json(document.clone(), &LoadOptions::default());
+        assert!(
+            messages(&all).iter().any(|m| m.contains("Missing")),
+            "{:?}",
+            messages(&all)
+        );
+        let options = LoadOptions {
+            filters: Filters {
+                include_tags: vec!["keep".into()],
+                ..Filters::default()
+            },
+            ..LoadOptions::default()
+        };
+        let filtered = load_json(document, &options);
+        assert_eq!(only(&filtered).tool_name, all.model.operations[0].tool_name);
+        assert!(
+            !messages(&filtered).iter().any(|m| m.contains("Missing")),
+            "the dropped operation's schema was lowered: {:?}",
+            messages(&filtered)
+        );
+    }
 }

@@ -23,11 +23,12 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::arguments::{BodyDraft, ParameterDraft};
-use crate::draft::{self, OperationDraft};
+use crate::draft::{self, Lowered, OperationDraft};
 use crate::error::{Diagnostics, LoadError, SourceRef};
-use crate::lower::{classify_media_type, path_placeholders};
+use crate::media::classify_media_type;
 use crate::model::{Annotations, ApiModel, HttpMethod, ParamLocation, ParamStyle};
 use crate::options::LoadOptions;
+use crate::path_template::PathTemplate;
 
 /// The parts of the config file this crate reads; every other key belongs to the runtime.
 #[derive(Deserialize)]
@@ -98,7 +99,8 @@ pub(crate) fn load(
             "no `[[endpoints]]` are defined; no tools",
         );
     }
-    let operations = draft::assemble(drafts, options, &mut diagnostics)?;
+    let selection = draft::select(drafts, options)?.lower(|_, lowered| lowered);
+    let operations = draft::finish(selection, &mut diagnostics);
     Ok(crate::Loaded {
         model: ApiModel::manual(
             parsed
@@ -125,7 +127,7 @@ fn endpoint(
     spec: EndpointSpec,
     source: SourceRef,
     diagnostics: &mut Diagnostics,
-) -> Result<OperationDraft, LoadError> {
+) -> Result<(OperationDraft, Lowered), LoadError> {
     let method = HttpMethod::parse(&spec.method).ok_or_else(|| {
         LoadError::new(
             source.child("method"),
@@ -153,6 +155,7 @@ fn endpoint(
             let (schema, required) = argument_schema(value, &at)?;
             parameters.push(ParameterDraft {
                 name: name.clone(),
+                argument: None,
                 location,
                 required,
                 style: ParamStyle::default_for(location),
@@ -163,7 +166,8 @@ fn endpoint(
             });
         }
     }
-    let placeholders = path_placeholders(&spec.path);
+    let path = PathTemplate::parse(&spec.path);
+    let placeholders = path.parameters();
     for parameter in parameters
         .iter()
         .filter(|p| p.location == ParamLocation::Path)
@@ -185,6 +189,7 @@ fn endpoint(
         {
             parameters.push(ParameterDraft {
                 name: placeholder.to_owned(),
+                argument: None,
                 location: ParamLocation::Path,
                 required: true,
                 style: ParamStyle::Simple,
@@ -206,23 +211,26 @@ fn endpoint(
     annotations.read_only = spec.read_only.unwrap_or(annotations.read_only);
     annotations.destructive = spec.destructive.unwrap_or(annotations.destructive);
     annotations.idempotent = spec.idempotent.unwrap_or(annotations.idempotent);
-    Ok(OperationDraft {
+    let draft = OperationDraft {
         explicit_name: spec.name,
         operation_id: None,
         method,
-        path: spec.path,
+        path,
         summary: spec.summary,
         description: spec.description,
         tags: spec.tags,
         deprecated: spec.deprecated,
-        parameters,
-        body,
-        response: None,
         security: Vec::new(),
         annotations,
         response_path: spec.response_path,
         source,
-    })
+    };
+    let lowered = Lowered {
+        parameters,
+        body,
+        response: None,
+    };
+    Ok((draft, lowered))
 }
 
 fn body(spec: &EndpointSpec, source: &SourceRef) -> Result<Option<BodyDraft>, LoadError> {
@@ -262,6 +270,7 @@ fn body(spec: &EndpointSpec, source: &SourceRef) -> Result<Option<BodyDraft>, Lo
         description: None,
         schema,
         alternatives: Vec::new(),
+        whole_argument: None,
     }))
 }
 

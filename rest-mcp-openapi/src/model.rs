@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::SourceRef;
+use crate::path_template::PathTemplate;
 
 /// Which kind of document a model was built from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -255,7 +256,7 @@ pub struct Operation {
     /// HTTP method.
     pub method: HttpMethod,
     /// Path template relative to the base URL, with `{name}` placeholders.
-    pub path: String,
+    pub path: PathTemplate,
     /// `summary` of the operation.
     pub summary: Option<String>,
     /// `description` of the operation.
@@ -278,6 +279,96 @@ pub struct Operation {
     pub response_path: Option<String>,
     /// Where the operation is declared.
     pub source: SourceRef,
+}
+
+/// One tool argument: a property of the input schema and where its value travels. Every
+/// view of an operation's arguments (the input schema, the runtime's request template,
+/// listings, typed Rust fields) derives from these.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Argument<'a> {
+    /// The argument's name (a property of the input schema).
+    pub name: &'a str,
+    /// Its JSON Schema.
+    pub schema: &'a Value,
+    /// Whether a call must give it.
+    pub required: bool,
+    /// The value used when a call leaves it out (the schema's `default`).
+    pub default: Option<&'a Value>,
+    /// Where its value goes in the HTTP request.
+    pub target: ArgumentTarget,
+}
+
+/// Where a tool argument's value goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArgumentTarget {
+    /// A path, query, header or cookie parameter (index into [`Operation::parameters`]).
+    Parameter(usize),
+    /// A flattened body property (index into [`BodyMapping::Flattened`]'s fields).
+    BodyField(usize),
+    /// The whole body ([`BodyMapping::Whole`]).
+    WholeBody,
+}
+
+impl Operation {
+    /// The tool's arguments, in input-schema order: parameters first, then the body.
+    /// A flattened body field is required only when the body is.
+    pub fn arguments(&self) -> Vec<Argument<'_>> {
+        let argument = Argument::new;
+        let mut arguments: Vec<Argument<'_>> = self
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(index, p)| {
+                argument(
+                    &p.argument,
+                    &p.schema,
+                    p.required,
+                    ArgumentTarget::Parameter(index),
+                )
+            })
+            .collect();
+        if let Some(body) = &self.request_body {
+            match &body.mapping {
+                BodyMapping::Flattened { fields } => {
+                    arguments.extend(fields.iter().enumerate().map(|(index, f)| {
+                        argument(
+                            &f.argument,
+                            &f.schema,
+                            f.required && body.required,
+                            ArgumentTarget::BodyField(index),
+                        )
+                    }));
+                }
+                BodyMapping::Whole {
+                    argument: name,
+                    schema,
+                } => arguments.push(argument(
+                    name,
+                    schema,
+                    body.required,
+                    ArgumentTarget::WholeBody,
+                )),
+            }
+        }
+        arguments
+    }
+}
+
+impl<'a> Argument<'a> {
+    fn new(
+        name: &'a str,
+        schema: &'a Value,
+        required: bool,
+        target: ArgumentTarget,
+    ) -> Argument<'a> {
+        Argument {
+            name,
+            schema,
+            required,
+            default: schema.get("default"),
+            target,
+        }
+    }
 }
 
 /// Where a parameter travels in the HTTP request.

@@ -112,14 +112,49 @@ pub(crate) struct NameRequest {
     pub(crate) source: SourceRef,
 }
 
+/// Validated naming options: the prefix with its joiner and the length left for names.
+#[derive(Clone, Debug)]
+pub(crate) struct NamePlan {
+    prefix: String,
+    budget: usize,
+}
+
+impl NamePlan {
+    /// The plan of `options`, or why they cannot work.
+    pub(crate) fn new(options: &NamingOptions) -> Result<NamePlan, LoadError> {
+        let prefix = prefix_of(options)?;
+        let budget = options.max_length.min(MAX_TOOL_NAME) - prefix.len();
+        Ok(NamePlan { prefix, budget })
+    }
+}
+
+impl Default for NamePlan {
+    /// No prefix, the full MCP length.
+    fn default() -> NamePlan {
+        NamePlan {
+            prefix: String::new(),
+            budget: MAX_TOOL_NAME,
+        }
+    }
+}
+
 /// Give every request a valid, unique name no longer than the configured maximum.
+#[cfg(test)]
 pub(crate) fn assign(
     requests: &[NameRequest],
     options: &NamingOptions,
     diagnostics: &mut Diagnostics,
 ) -> Result<Vec<String>, LoadError> {
-    let prefix = prefix_of(options)?;
-    let budget = options.max_length.min(MAX_TOOL_NAME) - prefix.len();
+    Ok(assign_with(requests, &NamePlan::new(options)?, diagnostics))
+}
+
+/// [`assign`] with validated options.
+pub(crate) fn assign_with(
+    requests: &[NameRequest],
+    plan: &NamePlan,
+    diagnostics: &mut Diagnostics,
+) -> Vec<String> {
+    let (prefix, budget) = (plan.prefix.as_str(), plan.budget);
     let mut names: Vec<Option<String>> = vec![None; requests.len()];
     let mut used: HashSet<String> = HashSet::with_capacity(requests.len());
     // Explicit names claim theirs before derived ones, whatever the order in the spec.
@@ -188,7 +223,7 @@ pub(crate) fn assign(
         used.insert(name.clone());
         names[index] = Some(name);
     }
-    Ok(names.into_iter().map(Option::unwrap_or_default).collect())
+    names.into_iter().map(Option::unwrap_or_default).collect()
 }
 
 /// The prefix with its joiner, validated against the length budget.

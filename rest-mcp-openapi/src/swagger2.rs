@@ -14,6 +14,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::error::{Diagnostics, LoadError, SourceRef};
+use crate::media::media_type_essence;
 
 /// A JSON object, in document order.
 type Object = Map<String, Value>;
@@ -601,7 +602,7 @@ impl<'a> Converter<'a> {
             .map(|media_type| {
                 let mut media = Object::new();
                 media.insert("schema".into(), Value::Object(schema.clone()));
-                if essence(&media_type) == URL_ENCODED && !encoding.is_empty() {
+                if media_type_essence(&media_type) == URL_ENCODED && !encoding.is_empty() {
                     media.insert("encoding".into(), Value::Object(encoding.clone()));
                 }
                 (media_type, Value::Object(media))
@@ -856,11 +857,16 @@ fn form_property(field: &Object) -> Value {
 /// url-encoded otherwise; both (in `consumes` order) when both are listed and no field is
 /// a file.
 fn form_media_types(consumes: &[String], has_file: bool) -> Vec<String> {
-    let listed = |wanted: &str| consumes.iter().find(|m| essence(m) == wanted).cloned();
+    let listed = |wanted: &str| {
+        consumes
+            .iter()
+            .find(|m| media_type_essence(m) == wanted)
+            .cloned()
+    };
     match (listed(MULTIPART), listed(URL_ENCODED)) {
         (Some(_), Some(_)) if !has_file => consumes
             .iter()
-            .filter(|m| matches!(essence(m).as_str(), MULTIPART | URL_ENCODED))
+            .filter(|m| matches!(media_type_essence(m).as_str(), MULTIPART | URL_ENCODED))
             .cloned()
             .collect(),
         (Some(multipart), _) => vec![multipart],
@@ -871,11 +877,6 @@ fn form_media_types(consumes: &[String], has_file: bool) -> Vec<String> {
 }
 
 /// A media type without parameters, lower-cased (`Text/Plain; charset=x` → `text/plain`).
-fn essence(media_type: &str) -> String {
-    let bare = media_type.split(';').next().unwrap_or(media_type);
-    bare.trim().to_ascii_lowercase()
-}
-
 /// A response's `content`: its schema under every media type, with the matching
 /// `examples` entry as `example`.
 fn response_content(response: &Object, schema: &Value, produces: &[String]) -> Object {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::model::{ApiModel, BodyMapping, Operation};
+use crate::model::{ApiModel, Operation};
 
 /// An MCP tool definition, serialized exactly as `tools/list` carries it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -100,28 +100,10 @@ impl Operation {
     pub fn input_schema(&self) -> Value {
         let mut properties = Map::new();
         let mut required = Vec::new();
-        for parameter in &self.parameters {
-            properties.insert(parameter.argument.clone(), parameter.schema.clone());
-            if parameter.required {
-                required.push(Value::String(parameter.argument.clone()));
-            }
-        }
-        if let Some(body) = &self.request_body {
-            match &body.mapping {
-                BodyMapping::Flattened { fields } => {
-                    for field in fields {
-                        properties.insert(field.argument.clone(), field.schema.clone());
-                        if field.required && body.required {
-                            required.push(Value::String(field.argument.clone()));
-                        }
-                    }
-                }
-                BodyMapping::Whole { argument, schema } => {
-                    properties.insert(argument.clone(), schema.clone());
-                    if body.required {
-                        required.push(Value::String(argument.clone()));
-                    }
-                }
+        for argument in self.arguments() {
+            properties.insert(argument.name.to_owned(), argument.schema.clone());
+            if argument.required {
+                required.push(Value::String(argument.name.to_owned()));
             }
         }
         let mut schema = Map::new();

@@ -6,27 +6,27 @@
 
 use std::sync::Arc;
 
-use rest_mcp_openapi::{
-    Annotations, ApiModel, BodyEncoding, BodyField, BodyMapping, HttpMethod, Operation,
-    ParamLocation, ParamStyle, Parameter, RequestBody, SourceRef, SuccessResponse,
-};
+use rest_mcp_openapi::{ApiModel, SuccessResponse};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use crate::endpoint::Endpoint;
-use crate::executor::{CallError, Executor, ExecutorConfig};
+use crate::endpoint::{Endpoint, EndpointError};
+use crate::executor::{CallError, Executor};
 use crate::toolset::ToolSet;
+use crate::util::bounded_body::{ReadError, read_at_most};
 
 /// Largest response body a typed client reads.
 const MAX_TYPED_RESPONSE: usize = 64 * 1024 * 1024;
 
-/// Why a typed call failed.
-#[derive(Debug)]
+/// Why a typed call failed, or a client could not be set up.
+#[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     /// The call never produced a response (bad arguments, credentials, transport).
-    Call(CallError),
+    #[error("{0}")]
+    Call(#[from] CallError),
     /// The upstream answered with a non-2xx status.
+    #[error("HTTP {status}: {body}")]
     Status {
         /// The status code.
         status: u16,
@@ -34,23 +34,46 @@ pub enum ClientError {
         body: String,
     },
     /// The body did not match the declared return type.
-    Decode(String),
-    /// The client could not be set up (bad base URL, ...).
+    #[error("unexpected response body: {0}")]
+    Decode(#[source] serde_json::Error),
+    /// The body is larger than a typed client reads.
+    #[error("unexpected response body: the response is larger than {limit} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// Reading the response body failed.
+    #[error("reading the response body: {0}")]
+    Body(#[source] reqwest::Error),
+    /// An argument could not be serialized to JSON.
+    #[error("{what} cannot be serialized: {source}")]
+    Arguments {
+        /// Which argument (or "the arguments").
+        what: String,
+        /// Why.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// An operation could not be compiled into an endpoint (a bug in rest-mcp: the macros
+    /// check what they generate).
+    #[error("client configuration: {0}")]
+    Endpoint(#[source] Arc<EndpointError>),
+    /// The base URL is not a URL.
+    #[error("client configuration: base URL `{url}`: {source}")]
+    BaseUrl {
+        /// The base URL as given.
+        url: String,
+        /// Why it does not parse.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The executor could not be set up (e.g. no TLS backend).
+    #[error("client configuration: {0}")]
+    Setup(#[from] crate::Error),
+    /// The client could not be set up.
+    #[error("client configuration: {0}")]
     Config(String),
 }
-
-impl std::fmt::Display for ClientError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ClientError::Call(error) => write!(f, "{error}"),
-            ClientError::Status { status, body } => write!(f, "HTTP {status}: {body}"),
-            ClientError::Decode(message) => write!(f, "unexpected response body: {message}"),
-            ClientError::Config(message) => write!(f, "client configuration: {message}"),
-        }
-    }
-}
-
-impl std::error::Error for ClientError {}
 
 /// A typed HTTP client over the shared executor.
 #[derive(Clone, Debug)]
@@ -61,20 +84,12 @@ pub struct Client {
 impl Client {
     /// A client for `base_url` with no credentials and a 30 s timeout.
     pub fn new(base_url: &str) -> Result<Client, ClientError> {
-        let base_url = base_url
-            .parse()
-            .map_err(|e| ClientError::Config(format!("base URL `{base_url}`: {e}")))?;
-        Executor::builder(base_url)
-            .build()
-            .map(|executor| Client::from_executor(Arc::new(executor)))
-            .map_err(|error| ClientError::Config(error.to_string()))
-    }
-
-    /// A client with full control over headers, credentials and limits.
-    pub fn from_config(config: ExecutorConfig) -> Result<Client, ClientError> {
-        Executor::new(config)
-            .map(|executor| Client::from_executor(Arc::new(executor)))
-            .map_err(|error| ClientError::Config(error.to_string()))
+        let parsed = base_url.parse().map_err(|e| ClientError::BaseUrl {
+            url: base_url.to_owned(),
+            source: Box::new(e),
+        })?;
+        let executor = Executor::builder(parsed).build()?;
+        Ok(Client::from_executor(Arc::new(executor)))
     }
 
     /// A client sharing an existing executor (and its connection pool).
@@ -94,26 +109,15 @@ impl Client {
         endpoint: &Endpoint,
         arguments: Map<String, Value>,
     ) -> Result<T, ClientError> {
-        let mut response = self
-            .executor
-            .request(endpoint, &arguments, &[])
-            .await
-            .map_err(ClientError::Call)?;
+        let response = self.executor.request(endpoint, &arguments, &[]).await?;
         let status = response.status();
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|source| {
-            ClientError::Call(CallError::Transport {
-                message: "reading the response failed".to_owned(),
-                source,
-            })
-        })? {
-            if body.len() + chunk.len() > MAX_TYPED_RESPONSE {
-                return Err(ClientError::Decode(format!(
-                    "the response is larger than {MAX_TYPED_RESPONSE} bytes"
-                )));
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body =
+            read_at_most(response, MAX_TYPED_RESPONSE)
+                .await
+                .map_err(|error| match error {
+                    ReadError::TooLarge { limit } => ClientError::TooLarge { limit },
+                    ReadError::Transport(source) => ClientError::Body(source),
+                })?;
         if !status.is_success() {
             return Err(ClientError::Status {
                 status: status.as_u16(),
@@ -125,7 +129,7 @@ impl Client {
         } else {
             &body
         };
-        serde_json::from_slice(bytes).map_err(|e| ClientError::Decode(e.to_string()))
+        serde_json::from_slice(bytes).map_err(ClientError::Decode)
     }
 
     /// The MCP tools of `model`, calling through this client's executor.
@@ -134,12 +138,83 @@ impl Client {
     }
 }
 
+/// The runtime every generated client type (`#[rest_api]` and `include_openapi!`) wraps:
+/// the client, the model's endpoints compiled once and indexed by operation position, and
+/// the tool set built from those same endpoints.
+#[derive(Clone, Debug)]
+pub struct GeneratedClient {
+    client: Client,
+    endpoints: Arc<[Result<Arc<Endpoint>, Arc<EndpointError>>]>,
+    tools: ToolSet,
+}
+
+impl GeneratedClient {
+    /// Compile every operation of `model` once; the operations for which `listed` is true
+    /// become the tools. An operation that does not compile is an error of its typed
+    /// method, and construction fails if it was to be listed: nothing is dropped.
+    pub fn new(
+        client: Client,
+        model: &ApiModel,
+        listed: impl Fn(usize) -> bool,
+    ) -> Result<GeneratedClient, ClientError> {
+        let endpoints: Arc<[Result<Arc<Endpoint>, Arc<EndpointError>>]> = model
+            .operations
+            .iter()
+            .map(|operation| {
+                Endpoint::new(operation.clone())
+                    .map(Arc::new)
+                    .map_err(Arc::new)
+            })
+            .collect();
+        let mut served = Vec::new();
+        for (index, endpoint) in endpoints.iter().enumerate() {
+            if listed(index) {
+                served.push(endpoint.clone().map_err(ClientError::Endpoint)?);
+            }
+        }
+        let tools =
+            ToolSet::from_endpoints(served, client.executor.clone()).map_err(ClientError::Setup)?;
+        Ok(GeneratedClient {
+            client,
+            endpoints,
+            tools,
+        })
+    }
+
+    /// The underlying client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The MCP tools (cloning is cheap).
+    pub fn tool_set(&self) -> ToolSet {
+        self.tools.clone()
+    }
+
+    /// Call operation `index` of the model and decode the answer as `T`.
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        index: usize,
+        arguments: Map<String, Value>,
+    ) -> Result<T, ClientError> {
+        let endpoint = match self.endpoints.get(index) {
+            Some(Ok(endpoint)) => endpoint,
+            Some(Err(error)) => return Err(ClientError::Endpoint(error.clone())),
+            None => {
+                return Err(ClientError::Config(format!(
+                    "the model has no operation {index}"
+                )));
+            }
+        };
+        self.client.call(endpoint, arguments).await
+    }
+}
+
 /// A call argument as JSON (what generated typed methods send).
 pub fn argument<T: serde::Serialize + ?Sized>(name: &str, value: &T) -> Result<Value, ClientError> {
-    serde_json::to_value(value).map_err(|e| {
-        ClientError::Call(CallError::InvalidArguments(format!(
-            "argument `{name}` cannot be serialized: {e}"
-        )))
+    serde_json::to_value(value).map_err(|source| ClientError::Arguments {
+        what: format!("argument `{name}`"),
+        source,
     })
 }
 
@@ -175,141 +250,6 @@ pub fn success_response<T: JsonSchema + ?Sized>() -> Option<SuccessResponse> {
     })
 }
 
-/// Builds an [`Operation`] from code (what `#[rest_api]` generates).
-#[derive(Clone, Debug)]
-pub struct OperationBuilder {
-    operation: Operation,
-    whole_body: Option<(String, Value, bool)>,
-    fields: Vec<BodyField>,
-}
-
-impl OperationBuilder {
-    /// An operation named `tool_name` calling `method path` (`{name}` placeholders).
-    pub fn new(tool_name: &str, method: HttpMethod, path: &str) -> OperationBuilder {
-        OperationBuilder {
-            operation: Operation {
-                tool_name: tool_name.to_owned(),
-                operation_id: None,
-                method,
-                path: path.to_owned(),
-                summary: None,
-                description: None,
-                tags: Vec::new(),
-                deprecated: false,
-                parameters: Vec::new(),
-                request_body: None,
-                response: None,
-                security: Vec::new(),
-                annotations: Annotations::for_method(method),
-                response_path: None,
-                source: SourceRef::new(tool_name, ""),
-            },
-            whole_body: None,
-            fields: Vec::new(),
-        }
-    }
-
-    /// Doc comment text: the first paragraph is the summary, the rest the description.
-    pub fn docs(mut self, text: &str) -> OperationBuilder {
-        let text = text.trim();
-        let (summary, rest) = text.split_once("\n\n").unwrap_or((text, ""));
-        let summary = summary.split_whitespace().collect::<Vec<_>>().join(" ");
-        self.operation.summary = (!summary.is_empty()).then_some(summary);
-        self.operation.description = (!rest.trim().is_empty()).then(|| rest.trim().to_owned());
-        self
-    }
-
-    /// A parameter in the path, query, a header or a cookie.
-    pub fn parameter(
-        mut self,
-        location: ParamLocation,
-        name: &str,
-        argument: &str,
-        schema: Value,
-        required: bool,
-    ) -> OperationBuilder {
-        let style = ParamStyle::default_for(location);
-        self.operation.parameters.push(Parameter {
-            name: name.to_owned(),
-            location,
-            argument: argument.to_owned(),
-            required: required || location == ParamLocation::Path,
-            style,
-            explode: style == ParamStyle::Form,
-            allow_reserved: false,
-            deprecated: false,
-            schema,
-        });
-        self
-    }
-
-    /// A JSON body property carried by its own argument.
-    pub fn body_field(mut self, name: &str, schema: Value, required: bool) -> OperationBuilder {
-        self.fields.push(BodyField {
-            property: name.to_owned(),
-            argument: name.to_owned(),
-            required,
-            file: false,
-            schema,
-        });
-        self
-    }
-
-    /// The whole JSON body carried by one argument.
-    pub fn body(mut self, argument: &str, schema: Value, required: bool) -> OperationBuilder {
-        self.whole_body = Some((argument.to_owned(), schema, required));
-        self
-    }
-
-    /// The success response (from the return type).
-    pub fn response(mut self, response: Option<SuccessResponse>) -> OperationBuilder {
-        self.operation.response = response;
-        self
-    }
-
-    /// Override annotation hints.
-    pub fn annotations(
-        mut self,
-        read_only: Option<bool>,
-        destructive: Option<bool>,
-        idempotent: Option<bool>,
-    ) -> OperationBuilder {
-        let annotations = &mut self.operation.annotations;
-        annotations.read_only = read_only.unwrap_or(annotations.read_only);
-        annotations.destructive = destructive.unwrap_or(annotations.destructive);
-        annotations.idempotent = idempotent.unwrap_or(annotations.idempotent);
-        self
-    }
-
-    /// The operation.
-    pub fn build(mut self) -> Operation {
-        let mapping = match self.whole_body {
-            Some((argument, schema, required)) => {
-                Some((BodyMapping::Whole { argument, schema }, required))
-            }
-            None if !self.fields.is_empty() => {
-                let required = self.fields.iter().any(|f| f.required);
-                Some((
-                    BodyMapping::Flattened {
-                        fields: self.fields,
-                    },
-                    required,
-                ))
-            }
-            None => None,
-        };
-        self.operation.request_body = mapping.map(|(mapping, required)| RequestBody {
-            media_type: "application/json".to_owned(),
-            encoding: BodyEncoding::Json,
-            required,
-            description: None,
-            mapping,
-            alternatives: Vec::new(),
-        });
-        self.operation
-    }
-}
-
 /// The model `include_openapi!` embedded at compile time, parsed once per process.
 ///
 /// The JSON was written by the same version of `rest-mcp-openapi` at build time, so it
@@ -333,20 +273,17 @@ pub fn arguments<T: serde::Serialize>(value: &T) -> Result<Map<String, Value>, C
     match serde_json::to_value(value) {
         Ok(Value::Object(map)) => Ok(map.into_iter().filter(|(_, v)| !v.is_null()).collect()),
         Ok(_) => Ok(Map::new()),
-        Err(error) => Err(ClientError::Call(CallError::InvalidArguments(format!(
-            "the arguments cannot be serialized: {error}"
-        )))),
+        Err(source) => Err(ClientError::Arguments {
+            what: "the arguments".to_owned(),
+            source,
+        }),
     }
-}
-
-/// A model of operations defined in code.
-pub fn model(title: &str, operations: Vec<Operation>) -> ApiModel {
-    ApiModel::manual(title, operations)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rest_mcp_openapi::{HttpMethod, OperationBuilder, ParamLocation};
 
     #[derive(JsonSchema, serde::Serialize)]
     #[allow(dead_code)]
@@ -377,18 +314,23 @@ mod tests {
 
     #[test]
     fn builder_makes_the_same_shape_the_loader_does() {
-        let operation = OperationBuilder::new("get_pet", HttpMethod::Get, "/pets/{id}")
-            .docs("Get a pet.\n\nLonger text.")
-            .parameter(ParamLocation::Path, "id", "id", schema_for::<u64>(), true)
-            .parameter(
-                ParamLocation::Query,
-                "verbose",
-                "verbose",
-                schema_for::<Option<bool>>(),
-                false,
-            )
-            .response(success_response::<Pet>())
-            .build();
+        let model = ApiModel::from_code(
+            "Pets",
+            vec![
+                OperationBuilder::new("get_pet", HttpMethod::Get, "/pets/{id}")
+                    .docs("Get a pet.\n\nLonger text.")
+                    .parameter(ParamLocation::Path, "id", "id", schema_for::<u64>(), true)
+                    .parameter(
+                        ParamLocation::Query,
+                        "verbose",
+                        "verbose",
+                        schema_for::<Option<bool>>(),
+                        false,
+                    )
+                    .response(success_response::<Pet>()),
+            ],
+        );
+        let operation = model.operations[0].clone();
         assert_eq!(operation.summary.as_deref(), Some("Get a pet."));
         assert!(operation.annotations.read_only);
         let schema = operation.input_schema();

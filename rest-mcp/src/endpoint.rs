@@ -5,31 +5,43 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use rest_mcp_openapi::{BodyMapping, Operation};
+pub(crate) use rest_mcp_openapi::ArgumentTarget;
+use rest_mcp_openapi::{HttpMethod, Operation, ParamLocation, TemplatePiece, ToolDefinition};
 use rmcp::model::{Tool, ToolAnnotations};
 use serde_json::{Map, Value};
 
 use crate::response::path::ResponsePath;
 use crate::validate::ArgumentValidator;
 
-/// A piece of a path template.
+/// Why an operation cannot be compiled into an [`Endpoint`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EndpointError {
+    /// A `{name}` in the path has no path parameter (the model breaks its own rule).
+    #[error("{tool}: `{{{name}}}` has no path parameter")]
+    UnboundPlaceholder {
+        /// The tool.
+        tool: String,
+        /// The placeholder's name.
+        name: String,
+    },
+    /// The configured `response_path` is malformed.
+    #[error("{tool}: {message}")]
+    ResponsePath {
+        /// The tool.
+        tool: String,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+/// A piece of a path template, bound to the operation's parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum PathPiece {
     /// Text written in the spec, sent as is.
     Literal(String),
     /// A path parameter (index into the operation's parameters).
     Parameter(usize),
-}
-
-/// Where a tool argument goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ArgumentTarget {
-    /// A path, query, header or cookie parameter (index into the parameters).
-    Parameter(usize),
-    /// A flattened body property (index into the body fields).
-    BodyField(usize),
-    /// The whole body.
-    WholeBody,
 }
 
 /// A compiled request template for one operation.
@@ -39,79 +51,54 @@ pub struct Endpoint {
     method: reqwest::Method,
     path: Vec<PathPiece>,
     targets: HashMap<String, ArgumentTarget>,
-    input_schema: Arc<Map<String, Value>>,
+    tool: Tool,
     defaults: Vec<(String, Value)>,
     response_path: Option<ResponsePath>,
     validator: OnceLock<ArgumentValidator>,
     /// Whether the tool declares an output schema, and whether it wraps the body.
     structured: Option<bool>,
-    output_schema: Option<Arc<Map<String, Value>>>,
     output_validator: OnceLock<Option<jsonschema::Validator>>,
 }
 
 impl Endpoint {
     /// Compile an operation. Fails on a malformed `response_path`, or on a model that
     /// violates its own invariants (a path placeholder with no parameter).
-    pub fn new(operation: Operation) -> Result<Endpoint, String> {
-        let method = reqwest::Method::from_bytes(operation.method.as_str().as_bytes())
-            .map_err(|e| format!("{}: {e}", operation.tool_name))?;
-        let path = split_path(&operation)?;
-        let mut targets = HashMap::new();
-        for (index, parameter) in operation.parameters.iter().enumerate() {
-            targets.insert(parameter.argument.clone(), ArgumentTarget::Parameter(index));
-        }
-        match operation.request_body.as_ref().map(|b| &b.mapping) {
-            Some(BodyMapping::Flattened { fields }) => {
-                for (index, field) in fields.iter().enumerate() {
-                    targets.insert(field.argument.clone(), ArgumentTarget::BodyField(index));
-                }
-            }
-            Some(BodyMapping::Whole { argument, .. }) => {
-                targets.insert(argument.clone(), ArgumentTarget::WholeBody);
-            }
-            None => {}
-        }
-        let input_schema = match operation.input_schema() {
-            Value::Object(map) => map,
-            _ => Map::new(),
-        };
-        let defaults = input_schema
-            .get("properties")
-            .and_then(Value::as_object)
-            .map(|properties| {
-                properties
-                    .iter()
-                    .filter_map(|(name, schema)| {
-                        Some((name.clone(), schema.get("default")?.clone()))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+    pub fn new(operation: Operation) -> Result<Endpoint, EndpointError> {
+        let path = bind_path(&operation)?;
+        let arguments = operation.arguments();
+        let targets = arguments
+            .iter()
+            .map(|argument| (argument.name.to_owned(), argument.target))
+            .collect();
+        let defaults = arguments
+            .iter()
+            .filter_map(|argument| Some((argument.name.to_owned(), argument.default?.clone())))
+            .collect();
         let response_path = operation
             .response_path
             .as_deref()
             .map(ResponsePath::parse)
             .transpose()
-            .map_err(|e| format!("{}: {e}", operation.tool_name))?;
-        let output_schema = match operation.output_schema() {
-            Some(Value::Object(map)) => Some(Arc::new(map)),
-            _ => None,
-        };
-        let structured = output_schema
+            .map_err(|message| EndpointError::ResponsePath {
+                tool: operation.tool_name.clone(),
+                message,
+            })?;
+        let tool = mcp_tool(operation.tool_definition());
+        let structured = tool
+            .output_schema
             .as_ref()
             .and(operation.response.as_ref())
             .map(|response| response.wrapped);
         Ok(Endpoint {
+            method: reqwest_method(operation.method),
             operation,
-            method,
             path,
             targets,
-            input_schema: Arc::new(input_schema),
+            tool,
             defaults,
             response_path,
             validator: OnceLock::new(),
             structured,
-            output_schema,
             output_validator: OnceLock::new(),
         })
     }
@@ -121,35 +108,14 @@ impl Endpoint {
         &self.operation
     }
 
-    /// The MCP tool definition, sharing this endpoint's schemas (built once per operation).
+    /// The MCP tool served for this endpoint (built once; clones share its schemas).
     pub fn tool(&self) -> Tool {
-        let operation = &self.operation;
-        let hints = operation.annotations;
-        let annotations = ToolAnnotations::from_raw(
-            None,
-            Some(hints.read_only),
-            Some(hints.destructive),
-            Some(hints.idempotent),
-            Some(hints.open_world),
-        );
-        let mut tool = Tool::new_with_raw(
-            operation.tool_name.clone(),
-            Some(operation.tool_description().into()),
-            self.input_schema.clone(),
-        )
-        .with_annotations(annotations);
-        if let Some(title) = &operation.summary {
-            tool = tool.with_title(title.clone());
-        }
-        if let Some(output) = &self.output_schema {
-            tool = tool.with_raw_output_schema(output.clone());
-        }
-        tool
+        self.tool.clone()
     }
 
     /// The tool's input schema.
     pub fn input_schema(&self) -> &Arc<Map<String, Value>> {
-        &self.input_schema
+        &self.tool.input_schema
     }
 
     pub(crate) fn method(&self) -> &reqwest::Method {
@@ -183,7 +149,7 @@ impl Endpoint {
     /// does not compile: then there is nothing a client could check it against).
     pub(crate) fn conforms_to_output(&self, value: &Value) -> bool {
         let validator = self.output_validator.get_or_init(|| {
-            self.output_schema.as_ref().and_then(|schema| {
+            self.tool.output_schema.as_ref().and_then(|schema| {
                 jsonschema::validator_for(&Value::Object((**schema).clone())).ok()
             })
         });
@@ -198,37 +164,69 @@ impl Endpoint {
     /// The validator, compiled on first use (so start-up stays fast for big specs).
     pub(crate) fn validator(&self) -> &ArgumentValidator {
         self.validator
-            .get_or_init(|| ArgumentValidator::new(&self.input_schema))
+            .get_or_init(|| ArgumentValidator::new(&self.tool.input_schema))
     }
 }
 
-/// `/users/{id}/keys/{key}.json` → literal, parameter, literal, parameter, literal.
-fn split_path(operation: &Operation) -> Result<Vec<PathPiece>, String> {
-    let mut pieces = Vec::new();
-    let mut rest = operation.path.as_str();
-    while let Some(start) = rest.find('{') {
-        let Some(length) = rest[start..].find('}') else {
-            break;
-        };
-        if start > 0 {
-            pieces.push(PathPiece::Literal(rest[..start].to_owned()));
-        }
-        let name = &rest[start + 1..start + length];
-        let index = operation
-            .parameters
-            .iter()
-            .position(|p| p.location == rest_mcp_openapi::ParamLocation::Path && p.name == name)
-            .ok_or_else(|| {
-                format!(
-                    "{}: `{{{name}}}` has no path parameter",
-                    operation.tool_name
-                )
-            })?;
-        pieces.push(PathPiece::Parameter(index));
-        rest = &rest[start + length + 1..];
+/// The path template's pieces with each placeholder bound to its path parameter.
+fn bind_path(operation: &Operation) -> Result<Vec<PathPiece>, EndpointError> {
+    operation
+        .path
+        .pieces()
+        .iter()
+        .map(|piece| match piece {
+            TemplatePiece::Literal(text) => Ok(PathPiece::Literal(text.clone())),
+            TemplatePiece::Parameter(name) => operation
+                .parameters
+                .iter()
+                .position(|p| p.location == ParamLocation::Path && p.name == *name)
+                .map(PathPiece::Parameter)
+                .ok_or_else(|| EndpointError::UnboundPlaceholder {
+                    tool: operation.tool_name.clone(),
+                    name: name.clone(),
+                }),
+        })
+        .collect()
+}
+
+fn reqwest_method(method: HttpMethod) -> reqwest::Method {
+    match method {
+        HttpMethod::Get => reqwest::Method::GET,
+        HttpMethod::Put => reqwest::Method::PUT,
+        HttpMethod::Post => reqwest::Method::POST,
+        HttpMethod::Delete => reqwest::Method::DELETE,
+        HttpMethod::Options => reqwest::Method::OPTIONS,
+        HttpMethod::Head => reqwest::Method::HEAD,
+        HttpMethod::Patch => reqwest::Method::PATCH,
+        HttpMethod::Trace => reqwest::Method::TRACE,
     }
-    if !rest.is_empty() {
-        pieces.push(PathPiece::Literal(rest.to_owned()));
+}
+
+/// The one conversion of the loader's wire view of a tool into rmcp's [`Tool`].
+pub fn mcp_tool(definition: ToolDefinition) -> Tool {
+    let hints = definition.annotations;
+    let annotations = ToolAnnotations::from_raw(
+        None,
+        Some(hints.read_only_hint),
+        Some(hints.destructive_hint),
+        Some(hints.idempotent_hint),
+        Some(hints.open_world_hint),
+    );
+    let input_schema = match definition.input_schema {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    let mut tool = Tool::new_with_raw(
+        definition.name,
+        Some(definition.description.into()),
+        Arc::new(input_schema),
+    )
+    .with_annotations(annotations);
+    if let Some(title) = definition.title {
+        tool = tool.with_title(title);
     }
-    Ok(pieces)
+    if let Some(Value::Object(output)) = definition.output_schema {
+        tool = tool.with_raw_output_schema(Arc::new(output));
+    }
+    tool
 }

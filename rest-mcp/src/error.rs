@@ -24,13 +24,8 @@ pub enum Error {
     #[error(transparent)]
     Load(#[from] rest_mcp_openapi::LoadError),
     /// An operation could not be compiled into a callable endpoint.
-    #[error("tool `{tool}`: {message}")]
-    Endpoint {
-        /// The tool whose operation failed.
-        tool: String,
-        /// What is wrong with it.
-        message: String,
-    },
+    #[error(transparent)]
+    Endpoint(#[from] crate::endpoint::EndpointError),
     /// Two tools of one set share a name.
     #[error("two tools are named `{name}`")]
     DuplicateTool {

@@ -38,7 +38,7 @@ pub mod upstream_auth;
 mod util;
 mod validate;
 
-pub use endpoint::Endpoint;
+pub use endpoint::{Endpoint, EndpointError};
 pub use error::{ConfigError, Error};
 pub use executor::{
     CallError, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, Executor, ExecutorBuilder,

@@ -34,7 +34,7 @@ pub trait ToolHandler: Send + Sync + 'static {
 
 /// Calls one spec operation through the shared executor.
 struct EndpointHandler {
-    endpoint: Endpoint,
+    endpoint: Arc<Endpoint>,
     executor: Arc<Executor>,
 }
 
@@ -82,12 +82,21 @@ impl ToolSet {
 
     /// One tool per operation of `model`, each calling `executor`.
     pub fn from_model(model: &ApiModel, executor: Arc<Executor>) -> Result<ToolSet, Error> {
+        let endpoints = model
+            .operations
+            .iter()
+            .map(|operation| Endpoint::new(operation.clone()).map(Arc::new))
+            .collect::<Result<Vec<_>, _>>()?;
+        ToolSet::from_endpoints(endpoints, executor)
+    }
+
+    /// One tool per compiled endpoint, each calling `executor`.
+    pub fn from_endpoints(
+        endpoints: impl IntoIterator<Item = Arc<Endpoint>>,
+        executor: Arc<Executor>,
+    ) -> Result<ToolSet, Error> {
         let mut set = ToolSet::new();
-        for operation in &model.operations {
-            let endpoint = Endpoint::new(operation.clone()).map_err(|message| Error::Endpoint {
-                tool: operation.tool_name.clone(),
-                message,
-            })?;
+        for endpoint in endpoints {
             let tool = endpoint.tool();
             set.insert(
                 tool,

@@ -10,6 +10,7 @@
 //! - every operation with a raw body (3.x `requestBody`, 2.0 `in: body` / `in: formData`
 //!   parameters, path-level or `$ref`'d included) has a `request_body` whose arguments are
 //!   properties of the input schema;
+//! - the tools served (`tools/list`) are the model's tool definitions;
 //! - input and output schemas have an object root, are valid against the JSON Schema
 //!   2020-12 meta-schema and compile as validators.
 //!
@@ -275,11 +276,14 @@ fn check_conformance(file: &str) {
     let raw = raw_operations(&parse_raw(file, &bytes));
     let (loaded, elapsed) = load_fixture(file, &bytes, &LoadOptions::default());
     let operations = &loaded.model.operations;
-    let tools = loaded.model.tool_definitions();
+    let tools = served_tools(operations);
 
     print_figures(file, bytes.len(), raw.len(), &loaded, &tools, elapsed);
 
     let mut failures = Failures::new(file.to_string());
+    if tools != loaded.model.tool_definitions() {
+        failures.push("the served tools differ from the model's tool definitions".into());
+    }
     if operations.len() != raw.len() {
         failures.push(format!(
             "tool count {} != {} raw operations (not hidden)",
@@ -295,6 +299,20 @@ fn check_conformance(file: &str) {
         check_tool_schemas(tool, &mut failures);
     }
     failures.finish();
+}
+
+/// The tools exactly as rest-mcp serves them in `tools/list` (each operation compiled into
+/// the runtime's endpoint), read back into the loader's wire view.
+fn served_tools(operations: &[Operation]) -> Vec<ToolDefinition> {
+    operations
+        .iter()
+        .map(|op| {
+            let endpoint = rest_mcp::Endpoint::new(op.clone())
+                .unwrap_or_else(|e| panic!("{}: does not compile: {e}", op.tool_name));
+            let served = serde_json::to_value(endpoint.tool()).expect("a tool serializes");
+            serde_json::from_value(served).expect("a served tool reads as a ToolDefinition")
+        })
+        .collect()
 }
 
 /// Print the figures of one load (visible with `--nocapture`).
@@ -614,7 +632,7 @@ impl RawOperation {
 
 /// The (method, path) key of a model operation.
 fn model_key(op: &Operation) -> (String, String) {
-    (op.method.to_string(), op.path.clone())
+    (op.method.to_string(), op.path.to_string())
 }
 
 /// Every operation of the raw document that is not `x-rest-mcp-hidden: true`.

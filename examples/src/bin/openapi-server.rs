@@ -28,7 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             )
             .build()?,
     ));
-    let api = Petstore::from_client(client);
+    let api = Petstore::from_client(client)?;
     eprintln!(
         "serving {} tools for {base_url} over stdio",
         api.tool_set().len()

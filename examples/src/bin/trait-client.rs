@@ -133,7 +133,7 @@ pub fn pet_store(base_url: &str) -> Result<PetStore, ClientError> {
             .build()
             .map_err(|e| ClientError::Config(e.to_string()))?,
     ));
-    Ok(PetStore::from_client(client))
+    PetStore::from_client(client)
 }
 
 #[tokio::main]

@@ -42,51 +42,41 @@ pub(super) fn typed_methods(model: &ApiModel, args_module: &Ident) -> (TokenStre
     let mut struct_names = HashSet::new();
     let mut method_names: HashSet<String> =
         RESERVED_METHODS.iter().map(|s| s.to_string()).collect();
-    for operation in &model.operations {
+    for (index, operation) in model.operations.iter().enumerate() {
         let tool = &operation.tool_name;
         let struct_name = unique(&format!("{}Args", camel_case(tool)), &mut struct_names);
         let struct_ident = Ident::new(&struct_name, Span::call_site());
         let method_ident = rust_ident(&unique(&snake_case(tool), &mut method_names));
-        let schema = operation.input_schema();
-        let required: Vec<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
         let mut field_names = HashSet::new();
-        let fields: Vec<TokenStream> = schema
-            .get("properties")
-            .and_then(Value::as_object)
-            .map(|properties| {
-                properties
-                    .iter()
-                    .map(|(argument, property)| {
-                        let field = rust_ident(&unique(&snake_case(argument), &mut field_names));
-                        let is_required = required.contains(&argument.as_str());
-                        let ty = rust_type(property, &serde_json);
-                        let doc = property
-                            .get("description")
-                            .and_then(Value::as_str)
-                            .map(first_line)
-                            .unwrap_or_default();
-                        let doc = (!doc.is_empty()).then(|| quote!(#[doc = #doc]));
-                        if is_required {
-                            quote! {
-                                #doc
-                                #[serde(rename = #argument)]
-                                pub #field: #ty,
-                            }
-                        } else {
-                            quote! {
-                                #doc
-                                #[serde(rename = #argument, default, skip_serializing_if = "::core::option::Option::is_none")]
-                                pub #field: ::core::option::Option<#ty>,
-                            }
-                        }
-                    })
-                    .collect()
+        let fields: Vec<TokenStream> = operation
+            .arguments()
+            .into_iter()
+            .map(|argument| {
+                let name = argument.name;
+                let field = rust_ident(&unique(&snake_case(name), &mut field_names));
+                let ty = rust_type(argument.schema, &serde_json);
+                let doc = argument
+                    .schema
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(first_line)
+                    .unwrap_or_default();
+                let doc = (!doc.is_empty()).then(|| quote!(#[doc = #doc]));
+                if argument.required {
+                    quote! {
+                        #doc
+                        #[serde(rename = #name)]
+                        pub #field: #ty,
+                    }
+                } else {
+                    quote! {
+                        #doc
+                        #[serde(rename = #name, default, skip_serializing_if = "::core::option::Option::is_none")]
+                        pub #field: ::core::option::Option<#ty>,
+                    }
+                }
             })
-            .unwrap_or_default();
+            .collect();
         let struct_doc = format!(
             "Arguments of `{tool}` ({} {}).",
             operation.method, operation.path
@@ -120,7 +110,7 @@ pub(super) fn typed_methods(model: &ApiModel, args_module: &Ident) -> (TokenStre
             #[doc = #method_doc]
             pub async fn #method_ident(&self #parameter) -> ::core::result::Result<#serde_json::Value, #client::ClientError> {
                 let arguments = #arguments;
-                self.client.call(self.endpoint(#tool)?, arguments).await
+                self.inner.call(#index, arguments).await
             }
         });
     }

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use quote::ToTokens;
 
 use super::ctxt::Ctxt;
-use super::parse::{Api, Endpoint, MarkerKind, Placement};
-use super::path_template::subspan;
+use super::parse::{Api, Endpoint, MarkerKind, Placement, query_by_default};
+use super::path_template::parameter_span;
 
 /// Check `api` and fill in every argument's placement.
 pub(crate) fn check(ctxt: &Ctxt, api: &mut Api) {
@@ -23,17 +23,17 @@ fn place_arguments(ctxt: &Ctxt, endpoint: &mut Endpoint) {
     let method_name = endpoint.sig.ident.clone();
     // Path parameters bind the argument of the same name.
     if let Some(template) = &endpoint.template {
-        for param in template.params() {
-            let Some(arg) = endpoint.args.iter_mut().find(|a| a.name == param.name) else {
+        for param in template.parameters() {
+            let Some(arg) = endpoint.args.iter_mut().find(|a| a.name == param) else {
                 let names: Vec<&str> = endpoint.args.iter().map(|a| a.name.as_str()).collect();
-                let hint = crate::suggest::closest(&param.name, &names)
+                let hint = crate::suggest::closest(param, &names)
                     .map(|close| format!(" (did you mean `<{close}>`?)"))
                     .unwrap_or_default();
                 ctxt.error(
-                    subspan(&endpoint.path, param.range.clone()),
+                    parameter_span(&endpoint.path, param),
                     format!(
                         "path parameter `<{}>` has no matching argument{hint}: add an argument `{}: ...` to `{method_name}`",
-                        param.name, param.name
+                        param, param
                     ),
                 );
                 continue;
@@ -44,7 +44,7 @@ fn place_arguments(ctxt: &Ctxt, endpoint: &mut Endpoint) {
                     format!(
                         "`{}` is bound by `<{}>` in the path, so it cannot also be {}: remove the attribute, or rename the path parameter",
                         arg.name,
-                        param.name,
+                        param,
                         marker.kind.written()
                     ),
                 );
@@ -89,7 +89,7 @@ fn place_arguments(ctxt: &Ctxt, endpoint: &mut Endpoint) {
                 }
             }
             None => match endpoint.method {
-                Some(method) if method.query_by_default() => Placement::Query(arg.name.clone()),
+                Some(method) if query_by_default(method) => Placement::Query(arg.name.clone()),
                 Some(_) => Placement::BodyField,
                 None => Placement::Unresolved,
             },

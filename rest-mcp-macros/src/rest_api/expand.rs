@@ -1,4 +1,5 @@
-//! Code generation from the checked IR: data (one `OperationBuilder` chain per method)
+//! Code generation from the checked IR: data (one `rest_mcp::openapi::OperationBuilder`
+//! chain per method)
 //! plus thin glue (a client struct and the trait impl calling the shared executor).
 //!
 //! Every bound the user's types must meet is checked where the generated code uses them,
@@ -14,7 +15,9 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Ident, LitStr, TraitItem};
 
-use super::parse::{Api, Arg, Endpoint, HttpMethod, Placement};
+use rest_mcp_openapi::HttpMethod;
+
+use super::parse::{Api, Arg, Endpoint, Placement, method_variant};
 use crate::exports;
 
 /// The full expansion of a checked `Api`.
@@ -25,7 +28,6 @@ pub(crate) fn expand(api: &Api) -> TokenStream {
     let client = &api.client;
     let client_mod = exports::client();
     let openapi = exports::openapi();
-    let endpoint_ty = exports::endpoint();
     let tool_set = exports::tool_set();
     let server = exports::server();
     let base_url = &api.base_url;
@@ -44,7 +46,6 @@ pub(crate) fn expand(api: &Api) -> TokenStream {
          Call the trait's methods to use the API from Rust, or serve [`{client}::server`] to \
          offer each endpoint as an MCP tool."
     );
-    let bug = format!("#[rest_api] {trait_ident}: {{error}} (a bug in rest-mcp; please report it)");
 
     quote! {
         #item
@@ -52,16 +53,14 @@ pub(crate) fn expand(api: &Api) -> TokenStream {
         #[doc = #struct_doc]
         #[derive(Clone)]
         #vis struct #client {
-            client: #client_mod::Client,
-            endpoints: ::std::sync::Arc<[::core::result::Result<#endpoint_ty, ::std::string::String>]>,
-            tools: #tool_set,
+            inner: #client_mod::GeneratedClient,
         }
 
         impl ::core::fmt::Debug for #client {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.debug_struct(#client_name)
-                    .field("base_url", &self.client.executor().config().base_url.as_str())
-                    .field("tools", &self.tools)
+                    .field("base_url", &self.inner.client().executor().config().base_url.as_str())
+                    .field("tools", &self.inner.tool_set())
                     .finish_non_exhaustive()
             }
         }
@@ -88,61 +87,43 @@ pub(crate) fn expand(api: &Api) -> TokenStream {
             pub fn with_base_url(
                 base_url: &str,
             ) -> ::core::result::Result<Self, #client_mod::ClientError> {
-                #client_mod::Client::new(base_url).map(Self::from_client)
+                #client_mod::Client::new(base_url).and_then(Self::from_client)
             }
 
             /// A client over a configured `rest_mcp::client::Client`: base URL, headers,
             /// upstream credentials and limits come from its `ExecutorConfig`.
             /// Compiles every endpoint and the tool set once.
             ///
-            /// Compiling cannot fail for operations this macro generated (they are
-            /// checked at compile time). Should it fail anyway (a bug in rest-mcp), there
-            /// is no panic: that method returns `ClientError::Config` naming the problem,
-            /// and the tool set is empty.
-            pub fn from_client(client: #client_mod::Client) -> Self {
-                let operations = Self::operations();
+            /// # Errors
+            /// If an endpoint does not compile (a bug in rest-mcp: this macro checks
+            /// what it generates), naming it.
+            pub fn from_client(
+                client: #client_mod::Client,
+            ) -> ::core::result::Result<Self, #client_mod::ClientError> {
                 let hidden: [bool; #count] = [#(#hidden),*];
-                let listed = operations
-                    .iter()
-                    .zip(hidden)
-                    .filter(|(_, hidden)| !*hidden)
-                    .map(|(operation, _)| ::core::clone::Clone::clone(operation))
-                    .collect();
-                let tools = client
-                    .tool_set(&#client_mod::model(Self::TITLE, listed))
-                    .unwrap_or_default();
-                let endpoints = operations
-                    .into_iter()
-                    .map(|operation| {
-                        #endpoint_ty::new(operation).map_err(|error| ::std::format!(#bug))
-                    })
-                    .collect();
-                Self {
-                    client,
-                    endpoints,
-                    tools,
-                }
+                #client_mod::GeneratedClient::new(client, &Self::model(), |index| !hidden[index])
+                    .map(|inner| Self { inner })
             }
 
             /// The underlying client (its executor and configuration).
             pub fn client(&self) -> &#client_mod::Client {
-                &self.client
+                self.inner.client()
             }
 
             /// Every endpoint as an operation, in declaration order (hidden ones included).
             pub fn operations() -> ::std::vec::Vec<#openapi::Operation> {
-                ::std::vec![#(#operations),*]
+                Self::model().operations
             }
 
-            /// The API model of [`Self::operations`].
+            /// The API model: every endpoint, assembled by the loader's rules.
             pub fn model() -> #openapi::ApiModel {
-                #client_mod::model(Self::TITLE, Self::operations())
+                #openapi::ApiModel::from_code(Self::TITLE, ::std::vec![#(#operations),*])
             }
 
             /// The MCP tools: one per endpoint not marked `hidden`, calling through this
             /// client (built once; cloning is cheap).
             pub fn tool_set(&self) -> #tool_set {
-                ::core::clone::Clone::clone(&self.tools)
+                self.inner.tool_set()
             }
 
             /// An MCP server offering [`Self::tool_set`]; serve it over stdio with
@@ -163,12 +144,12 @@ fn operation(endpoint: &Endpoint) -> TokenStream {
     let client_mod = exports::client();
     let openapi = exports::openapi();
     let tool_name = LitStr::new(&endpoint.tool_name, endpoint.tool_name_span);
-    let method = endpoint.method.unwrap_or(HttpMethod::Get).variant();
+    let method = method_variant(endpoint.method.unwrap_or(HttpMethod::Get));
     let path = LitStr::new(
         &endpoint
             .template
             .as_ref()
-            .map(|t| t.openapi_path())
+            .map(|t| t.as_str().to_owned())
             .unwrap_or_default(),
         endpoint.path.span(),
     );
@@ -228,12 +209,11 @@ fn operation(endpoint: &Endpoint) -> TokenStream {
         TokenStream::new()
     };
     quote! {
-        #client_mod::OperationBuilder::new(#tool_name, #openapi::HttpMethod::#method, #path)
+        #openapi::OperationBuilder::new(#tool_name, #openapi::HttpMethod::#method, #path)
             #docs
             #(#arguments)*
             .response(#response)
             #annotations
-            .build()
     }
 }
 
@@ -248,9 +228,8 @@ fn method(index: usize, spec: &Endpoint) -> TokenStream {
     let result = Ident::new("result", Span::mixed_site());
     let inserts = spec.args.iter().map(|arg| insert(&arguments, arg));
     let mutability = (!spec.args.is_empty()).then(|| quote!(mut));
-    let endpoint = Ident::new("endpoint", Span::mixed_site());
     let call = exports::respan(quote!(call), ok.span());
-    let call = quote_spanned!(ok.span()=> self.client.#call::<#ok>(#endpoint, #arguments).await);
+    let call = quote_spanned!(ok.span()=> self.inner.#call::<#ok>(#index, #arguments).await);
     // The error conversion, spanned onto the error type (or the return type).
     let finish = match &spec.err {
         Some(err) => {
@@ -269,9 +248,6 @@ fn method(index: usize, spec: &Endpoint) -> TokenStream {
     quote! {
         #sig {
             let #result: ::core::result::Result<#ok, #client_mod::ClientError> = async {
-                let #endpoint = self.endpoints[#index]
-                    .as_ref()
-                    .map_err(|error| #client_mod::ClientError::Config(::core::clone::Clone::clone(error)))?;
                 let #mutability #arguments = #serde_json::Map::new();
                 #(#inserts)*
                 #call
@@ -370,7 +346,9 @@ pub(crate) fn dummy(api: &Api) -> TokenStream {
                 ::core::unimplemented!()
             }
             /// Not generated: `#[rest_api]` reported errors.
-            pub fn from_client(client: #client_mod::Client) -> Self {
+            pub fn from_client(
+                client: #client_mod::Client,
+            ) -> ::core::result::Result<Self, #client_mod::ClientError> {
                 ::core::unimplemented!()
             }
             /// Not generated: `#[rest_api]` reported errors.

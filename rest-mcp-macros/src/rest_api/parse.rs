@@ -19,8 +19,10 @@ use syn::{
     PathArguments, ReceiverKind, ReturnType, Signature, Token, TraitItem, TraitItemFn, Type,
 };
 
+use rest_mcp_openapi::{HttpMethod, PathTemplate};
+
 use super::ctxt::Ctxt;
-use super::path_template::{PathTemplate, subspan};
+use super::path_template;
 
 /// The HTTP methods an endpoint can use, as written in `#[endpoint(...)]`.
 pub(crate) const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -72,53 +74,25 @@ pub(crate) struct EndpointOptions {
     pub(crate) hidden: bool,
 }
 
-/// An HTTP method.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum HttpMethod {
-    Get,
-    Post,
-    Put,
-    Patch,
-    Delete,
-    Head,
-    Options,
+/// The method written in `#[endpoint(...)]`, if it is one of [`METHODS`] (upper case).
+fn method_from_name(name: &str) -> Option<HttpMethod> {
+    METHODS
+        .contains(&name)
+        .then(|| HttpMethod::parse(name))
+        .flatten()
 }
 
-impl HttpMethod {
-    fn from_name(name: &str) -> Option<HttpMethod> {
-        Some(match name {
-            "GET" => HttpMethod::Get,
-            "POST" => HttpMethod::Post,
-            "PUT" => HttpMethod::Put,
-            "PATCH" => HttpMethod::Patch,
-            "DELETE" => HttpMethod::Delete,
-            "HEAD" => HttpMethod::Head,
-            "OPTIONS" => HttpMethod::Options,
-            _ => return None,
-        })
-    }
+/// The `rest_mcp::openapi::HttpMethod` variant of `method`.
+pub(crate) fn method_variant(method: HttpMethod) -> Ident {
+    Ident::new(&format!("{method:?}"), Span::call_site())
+}
 
-    /// The `rest_mcp::openapi::HttpMethod` variant.
-    pub(crate) fn variant(self) -> Ident {
-        let name = match self {
-            HttpMethod::Get => "Get",
-            HttpMethod::Post => "Post",
-            HttpMethod::Put => "Put",
-            HttpMethod::Patch => "Patch",
-            HttpMethod::Delete => "Delete",
-            HttpMethod::Head => "Head",
-            HttpMethod::Options => "Options",
-        };
-        Ident::new(name, Span::call_site())
-    }
-
-    /// Whether unmarked arguments go to the query string (else into the JSON body).
-    pub(crate) fn query_by_default(self) -> bool {
-        matches!(
-            self,
-            HttpMethod::Get | HttpMethod::Delete | HttpMethod::Head | HttpMethod::Options
-        )
-    }
+/// Whether unmarked arguments of `method` go to the query string (else into the JSON body).
+pub(crate) fn query_by_default(method: HttpMethod) -> bool {
+    matches!(
+        method,
+        HttpMethod::Get | HttpMethod::Delete | HttpMethod::Head | HttpMethod::Options
+    )
 }
 
 /// One `#[endpoint]` method.
@@ -519,15 +493,15 @@ fn parse_endpoint_attribute(ctxt: &Ctxt, attr: &Attribute) -> Option<EndpointSpe
         }
     };
     let method_name = raw.method.to_string();
-    let method = HttpMethod::from_name(&method_name);
+    let method = method_from_name(&method_name);
     if method.is_none() {
         ctxt.error(raw.method.span(), unknown_method_message(&method_name));
     }
-    let template = match PathTemplate::parse(&raw.path.value()) {
+    let template = match path_template::parse(&raw.path) {
         Ok(template) => Some(template),
         Err(errors) => {
-            for error in errors {
-                ctxt.error(subspan(&raw.path, error.range), error.message);
+            for (span, message) in errors {
+                ctxt.error(span, message);
             }
             None
         }

@@ -63,7 +63,7 @@ fn expands_trait_client_and_impl() {
         "pub struct PetsClient",
         "pub const BASE_URL : & 'static str = \"https://api.example.com\"",
         "pub const TITLE : & 'static str = \"Pets\"",
-        "pub fn from_client (client : :: rest_mcp :: client :: Client) -> Self",
+        "pub fn from_client (client : :: rest_mcp :: client :: Client ,) -> :: core :: result :: Result < Self , :: rest_mcp :: client :: ClientError >",
         "let hidden : [bool ; 4usize] = [false , false , true , false]",
         "impl Pets for PetsClient",
     ] {
@@ -89,8 +89,7 @@ fn expands_trait_client_and_impl() {
     for fragment in [
         "async fn get_pet (& self , id : u64) -> Result < Pet , rest_mcp :: client :: ClientError > {",
         "arguments . insert (:: std :: string :: String :: from (\"id\") , :: rest_mcp :: client :: argument :: < u64 > (\"id\" , & id) ?)",
-        "let endpoint = self . endpoints [1usize] . as_ref ()",
-        "self . client . call :: < Pet > (endpoint , arguments)",
+        "self . inner . call :: < Pet > (1usize , arguments)",
         ":: core :: result :: Result :: map_err (result , < MyError as :: core :: convert :: From < :: rest_mcp :: client :: ClientError >> :: from)",
         "if ! value . is_null ()",
     ] {

@@ -249,32 +249,18 @@ pub fn tool_table(service: &Service) -> String {
     for (operation, tool) in service.model.operations.iter().zip(tools) {
         let tokens = serde_json::to_string(tool).map_or(0, |json| json.len().div_ceil(4));
         total_tokens += tokens;
-        let required: Vec<&str> = tool
-            .input_schema
-            .get("required")
-            .and_then(|r| r.as_array())
-            .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
-            .unwrap_or_default();
-        let arguments: Vec<String> = tool
-            .input_schema
-            .get("properties")
-            .and_then(|p| p.as_object())
-            .map(|p| {
-                p.keys()
-                    .map(|k| {
-                        if required.contains(&k.as_str()) {
-                            format!("{k}*")
-                        } else {
-                            k.clone()
-                        }
-                    })
-                    .collect()
+        let arguments: Vec<String> = operation
+            .arguments()
+            .iter()
+            .map(|argument| match argument.required {
+                true => format!("{}*", argument.name),
+                false => argument.name.to_owned(),
             })
-            .unwrap_or_default();
+            .collect();
         rows.push([
             tool.name.to_string(),
             operation.method.to_string(),
-            operation.path.clone(),
+            operation.path.to_string(),
             arguments.join(", "),
             tokens.to_string(),
         ]);
