@@ -9,9 +9,11 @@ use crate::upstream_auth::AuthError;
 /// Everything that can stop the runtime from setting up or serving.
 ///
 /// ```
-/// # async fn run() -> Result<(), rest_mcp::Error> {
-/// let executor = rest_mcp::Executor::builder("https://api.example.com".parse()?).build()?;
-/// # let _ = executor; Ok(())
+/// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let url = "https://api.example.com".parse()?;
+/// let executor: Result<rest_mcp::Executor, rest_mcp::Error> =
+///     rest_mcp::Executor::builder(url).build();
+/// # let _ = executor?; Ok(())
 /// # }
 /// ```
 #[derive(Debug, thiserror::Error)]

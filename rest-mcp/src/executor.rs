@@ -57,7 +57,7 @@ const MAX_REDIRECTS: usize = 5;
 /// use std::time::Duration;
 /// use rest_mcp::reqwest_header::{HeaderName, HeaderValue};
 ///
-/// # fn build() -> Result<(), rest_mcp::Error> {
+/// # fn build() -> Result<(), Box<dyn std::error::Error>> {
 /// let executor = rest_mcp::Executor::builder("https://api.example.com/v1".parse()?)
 ///     .header(HeaderName::from_static("x-tenant"), HeaderValue::from_static("acme"))
 ///     .timeout(Duration::from_secs(10))

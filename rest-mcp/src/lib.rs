@@ -9,7 +9,7 @@
 //! use rest_mcp::{Executor, RestMcpServer, ToolSet};
 //! use rest_mcp::openapi::{LoadOptions, load_path};
 //!
-//! # async fn run() -> Result<(), rest_mcp::Error> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let loaded = load_path("openapi.yaml".as_ref(), &LoadOptions::default())?;
 //! let executor = Executor::builder("https://api.example.com".parse()?)
 //!     .timeout(std::time::Duration::from_secs(10))
