@@ -1,7 +1,7 @@
 //! A gate replies wait at, so a test decides exactly when a request in flight completes.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use tokio::sync::Notify;
 
@@ -33,6 +33,17 @@ pub struct Gate(Arc<State>);
 struct State {
     open: AtomicBool,
     opened: Notify,
+    /// How many are waiting at the gate now.
+    waiting: AtomicUsize,
+}
+
+/// Counts one waiter for as long as it lives.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Gate {
@@ -52,8 +63,15 @@ impl Gate {
         self.0.open.load(Ordering::SeqCst)
     }
 
+    /// How many are waiting at the gate now: a test can see that a reply is being held.
+    pub fn waiting(&self) -> usize {
+        self.0.waiting.load(Ordering::SeqCst)
+    }
+
     /// Waits until the gate is open (at once if it is).
     pub async fn passed(&self) {
+        self.0.waiting.fetch_add(1, Ordering::SeqCst);
+        let _waiting = Waiting(&self.0.waiting);
         loop {
             let opened = self.0.opened.notified();
             tokio::pin!(opened);
@@ -91,11 +109,13 @@ mod tests {
         tokio::task::yield_now().await;
         assert!(!waiter.is_finished(), "passed a closed gate");
         assert!(!gate.is_open());
+        assert_eq!(gate.waiting(), 1);
         gate.open();
         tokio::time::timeout(Duration::from_secs(10), waiter)
             .await
             .expect("the waiter passes once the gate is open")
             .expect("waiter task");
+        assert_eq!(gate.waiting(), 0);
         // Open stays open.
         tokio::time::timeout(Duration::from_secs(10), gate.passed())
             .await

@@ -297,6 +297,11 @@ mod tests {
         });
         let seen = upstream.wait_for(1, HANG_GUARD).await;
         assert_eq!(seen.len(), 1, "recorded while held");
+        let deadline = tokio::time::Instant::now() + HANG_GUARD;
+        while gate.waiting() == 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(gate.waiting(), 1, "the reply waits at the gate");
         assert!(!request.is_finished(), "answered before the gate opened");
         gate.open();
         let text = tokio::time::timeout(HANG_GUARD, request)
