@@ -366,7 +366,7 @@ impl<'r> SchemaLowerer<'r> {
             "type" => lower_type(value),
             "required" => string_set(value),
             "enum" => value.as_array().map(|_| value.clone()),
-            "examples" => value.as_array().map(|_| value.clone()),
+            "examples" => examples_without_refs(value),
             "minimum" | "maximum" | "multipleOf" => value.is_number().then(|| value.clone()),
             "minLength" | "maxLength" | "minItems" | "maxItems" | "minProperties"
             | "maxProperties" | "minContains" | "maxContains" => non_negative_integer(value),
@@ -406,6 +406,7 @@ impl<'r> SchemaLowerer<'r> {
         }
         if let Some(example) = original.get("example")
             && !out.contains_key("examples")
+            && !holds_ref(example)
         {
             out.insert("examples".into(), json!([example]));
         }
@@ -437,6 +438,26 @@ fn target_name(pointer: &str) -> String {
         .unwrap_or(pointer)
         .replace("~1", "/")
         .replace("~0", "~")
+}
+
+/// The `examples` that hold no `$ref`: examples are data, never resolved, and a `$ref`
+/// in one would reach the client as a dangling pointer. `None` when none is left.
+fn examples_without_refs(value: &Value) -> Option<Value> {
+    let examples: Vec<Value> = value
+        .as_array()?
+        .iter()
+        .filter(|example| !holds_ref(example))
+        .cloned()
+        .collect();
+    (!examples.is_empty()).then_some(Value::Array(examples))
+}
+
+fn holds_ref(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.contains_key("$ref") || map.values().any(holds_ref),
+        Value::Array(items) => items.iter().any(holds_ref),
+        _ => false,
+    }
 }
 
 /// A schema with nothing nested (an enum, a formatted string): cheap to inline at any
@@ -624,13 +645,46 @@ const OUTPUT_CONSTRAINTS: [&str; 16] = [
     "exclusiveMaximum",
 ];
 
+/// Applicators dropped from output schemas: each can reject a document that has the
+/// declared shape once `required` and the value constraints are gone.
+const OUTPUT_REJECTORS: [&str; 11] = [
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "minContains",
+    "maxContains",
+    "dependentRequired",
+    "dependentSchemas",
+    "propertyNames",
+    "unevaluatedItems",
+];
+
 fn loosen_for_output(out: &mut Map<String, Value>) {
-    for keyword in OUTPUT_CONSTRAINTS {
-        out.remove(keyword);
+    for keyword in OUTPUT_CONSTRAINTS.iter().chain(&OUTPUT_REJECTORS) {
+        out.remove(*keyword);
     }
     out.remove("multipleOf");
-    if out.get("additionalProperties") == Some(&Value::Bool(false)) {
-        out.remove("additionalProperties");
+    for closing in ["additionalProperties", "unevaluatedProperties"] {
+        if out.get(closing) == Some(&Value::Bool(false)) {
+            out.remove(closing);
+        }
+    }
+    // Without `required`, the branches of a `oneOf` overlap (an object matching one
+    // matches all), so "exactly one" would reject the very data the union describes.
+    if let Some(branches) = out.remove("oneOf") {
+        match out.get_mut("anyOf") {
+            None => {
+                out.insert("anyOf".into(), branches);
+            }
+            Some(_) => {
+                let all_of = out.entry("allOf").or_insert_with(|| json!([]));
+                if let Value::Array(members) = all_of {
+                    members.push(json!({ "anyOf": branches }));
+                }
+            }
+        }
     }
 }
 
@@ -933,6 +987,34 @@ mod tests {
             output,
             json!({"type": "object", "properties": {"a": {"type": "string", "description": "A"}}})
         );
+    }
+
+    #[test]
+    fn output_unions_accept_every_branch_once_required_is_gone() {
+        let root = json!({"s": {"oneOf": [
+            {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},
+            {"type": "object", "required": ["name"], "not": {"required": ["id"]}, "properties": {"name": {"type": "string"}}}
+        ]}});
+        let (output, _) = lower_with(root, "/s", Direction::Output, SchemaLimits::default(), true);
+        assert_eq!(
+            output,
+            json!({"anyOf": [
+                {"type": "object", "properties": {"id": {"type": "integer"}}},
+                {"type": "object", "properties": {"name": {"type": "string"}}}
+            ]})
+        );
+        let both = json!({"anyOf": [{"type": "object"}], "oneOf": [{"type": "object"}, {"type": "array"}]});
+        let (output, _) = lower_with(json!({ "s": both }), "/s", Direction::Output, SchemaLimits::default(), true);
+        assert_eq!(output["anyOf"], json!([{"type": "object"}]));
+        assert_eq!(output["allOf"], json!([{"anyOf": [{"type": "object"}, {"type": "array"}]}]));
+    }
+
+    #[test]
+    fn examples_holding_a_ref_are_dropped() {
+        let root = json!({"s": {"type": "object", "examples": [{"$ref": "#/components/examples/a"}, {"id": 1}]},
+            "t": {"type": "object", "example": {"items": [{"$ref": "#/x"}]}}});
+        assert_eq!(lower30(root.clone(), "/s")["examples"], json!([{"id": 1}]));
+        assert!(lower30(root, "/t").get("examples").is_none());
     }
 
     #[test]
