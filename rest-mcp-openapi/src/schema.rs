@@ -1004,9 +1004,18 @@ mod tests {
             ]})
         );
         let both = json!({"anyOf": [{"type": "object"}], "oneOf": [{"type": "object"}, {"type": "array"}]});
-        let (output, _) = lower_with(json!({ "s": both }), "/s", Direction::Output, SchemaLimits::default(), true);
+        let (output, _) = lower_with(
+            json!({ "s": both }),
+            "/s",
+            Direction::Output,
+            SchemaLimits::default(),
+            true,
+        );
         assert_eq!(output["anyOf"], json!([{"type": "object"}]));
-        assert_eq!(output["allOf"], json!([{"anyOf": [{"type": "object"}, {"type": "array"}]}]));
+        assert_eq!(
+            output["allOf"],
+            json!([{"anyOf": [{"type": "object"}, {"type": "array"}]}])
+        );
     }
 
     #[test]

@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 
 use crate::endpoint::Endpoint;
 use crate::error::Error;
-use crate::request::{PreparedBody, PreparedRequest, build};
-use crate::response::{self, Shape};
+use crate::request::{Defaults, PreparedBody, PreparedRequest, build};
+use crate::response::{self, PageContext, ResponseHeaders, Shape};
 use crate::upstream_auth::{AuthError, UpstreamAuth};
 use crate::util::bounded_body::read_bounded;
 use crate::util::error_chain::causes as error_chain;
@@ -39,6 +39,10 @@ pub struct ExecutorConfig {
     pub timeout: Duration,
     /// Largest response body returned to the model, in bytes.
     pub max_response_size: usize,
+    /// Whether schema defaults are sent for arguments the caller left out.
+    pub defaults: Defaults,
+    /// Which response headers reach the model (in `_meta` and the text).
+    pub response_headers: ResponseHeaders,
 }
 
 /// Sends tool calls upstream.
@@ -107,6 +111,20 @@ impl ExecutorBuilder {
         self
     }
 
+    /// Fill arguments the caller left out with their schema defaults
+    /// ([`Defaults::Send`]); by default only what the caller gave is sent.
+    pub fn defaults(mut self, defaults: Defaults) -> ExecutorBuilder {
+        self.config.defaults = defaults;
+        self
+    }
+
+    /// Which response headers reach the model (default:
+    /// [`ResponseHeaders::default`]).
+    pub fn response_headers(mut self, headers: ResponseHeaders) -> ExecutorBuilder {
+        self.config.response_headers = headers;
+        self
+    }
+
     /// The executor, with its pooled HTTP client.
     pub fn build(self) -> Result<Executor, Error> {
         Executor::new(self.config)
@@ -124,6 +142,8 @@ impl Executor {
                 auth: UpstreamAuth::none(),
                 timeout: DEFAULT_TIMEOUT,
                 max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
+                defaults: Defaults::Omit,
+                response_headers: ResponseHeaders::default(),
             },
         }
     }
@@ -180,7 +200,10 @@ impl Executor {
         extra_headers: &[(HeaderName, HeaderValue)],
     ) -> CallToolResult {
         match self.request(endpoint, &arguments, extra_headers).await {
-            Ok(response) => self.shape(endpoint, response, extra_headers).await,
+            Ok(response) => {
+                self.shape(endpoint, response, &arguments, extra_headers)
+                    .await
+            }
             Err(error) => error_result(error.to_string()),
         }
     }
@@ -201,7 +224,13 @@ impl Executor {
         validator
             .check(arguments, endpoint.argument_names())
             .map_err(CallError::InvalidArguments)?;
-        let mut request = build(endpoint, &self.config.base_url, arguments).map_err(|message| {
+        let mut request = build(
+            endpoint,
+            &self.config.base_url,
+            arguments,
+            self.config.defaults,
+        )
+        .map_err(|message| {
             CallError::InvalidArguments(format!("Invalid arguments (nothing was sent): {message}"))
         })?;
         // Precedence: header arguments, then forwarded headers, then configured ones.
@@ -277,14 +306,11 @@ impl Executor {
         &self,
         endpoint: &Endpoint,
         response: reqwest::Response,
+        arguments: &Map<String, Value>,
         forwarded: &[(HeaderName, HeaderValue)],
     ) -> CallToolResult {
         let status = response.status();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let headers = response.headers().clone();
         let limit = self.config.max_response_size;
         let count_limit = (limit as u64).saturating_mul(16).max(16 * 1024 * 1024);
         let body = match read_bounded(response, limit, count_limit).await {
@@ -297,12 +323,19 @@ impl Executor {
                 return error_result(self.redact(&message));
             }
         };
+        let operation = endpoint.operation();
         let shape = Shape {
+            tool: &operation.tool_name,
             structured: endpoint.structured(),
             response_path: endpoint.response_path(),
             limit,
+            headers: &self.config.response_headers,
+            page: Some(PageContext {
+                parameters: &operation.parameters,
+                arguments,
+            }),
         };
-        let mut result = response::shape(status, content_type.as_deref(), body, &shape);
+        let mut result = response::shape(status, &headers, body, &shape);
         // An upstream may echo the request: the credentials sent with it stay out.
         let secrets = self.result_secrets(forwarded);
         Redactor::new(secrets.iter().map(String::as_str)).result(&mut result);

@@ -57,6 +57,8 @@ pub async fn load_service(config: &Config) -> Result<Service, Error> {
         .auth(auth)
         .timeout(config.timeout)
         .max_response_size(config.max_response_size)
+        .defaults(config.defaults)
+        .response_headers(config.response_headers.clone())
         .build()?;
     let tools = ToolSet::from_model(&model, Arc::new(executor))?;
     Ok(Service {

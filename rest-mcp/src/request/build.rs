@@ -8,17 +8,43 @@ use serde_json::{Map, Value};
 use super::{PreparedRequest, body, path, query};
 use crate::endpoint::{ArgumentTarget, Endpoint, PathPiece};
 
-/// Build the request for one call. `arguments` must already be validated; schema defaults
-/// fill what the caller left out. The URL keeps the base URL's scheme, host and port: an
-/// argument only ever changes encoded path segments, the query, headers and the body.
+/// Whether schema defaults are sent for arguments the caller left out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Defaults {
+    /// Send only what the caller gave; the upstream applies its own defaults (the default).
+    #[default]
+    Omit,
+    /// Fill arguments the caller left out with their schema defaults.
+    Send,
+}
+
+/// Arguments that cannot be turned into a request; nothing was sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BuildError(String);
+
+impl From<String> for BuildError {
+    fn from(message: String) -> BuildError {
+        BuildError(message)
+    }
+}
+
+/// Build the request for one call. `arguments` must already be validated; with
+/// [`Defaults::Send`], schema defaults fill what the caller left out. The URL keeps the
+/// base URL's scheme, host and port: an argument only ever changes encoded path segments,
+/// the query, headers and the body.
 pub fn build(
     endpoint: &Endpoint,
     base: &Url,
     arguments: &Map<String, Value>,
-) -> Result<PreparedRequest, String> {
+    defaults: Defaults,
+) -> Result<PreparedRequest, BuildError> {
     let operation = endpoint.operation();
     let value_of = |argument: &str| -> Option<&Value> {
         arguments.get(argument).or_else(|| {
+            if defaults == Defaults::Omit {
+                return None;
+            }
             endpoint
                 .defaults()
                 .iter()
@@ -193,6 +219,7 @@ paths:
                 json!({"owner": "o", "repo": "r", "path": "docs/a b.md", "tags": ["x", "y"],
                          "X-Trace": "t1", "session": "s 1", "message": "m", "body_path": "p"}),
             ),
+            Defaults::Send,
         )
         .expect("request");
         assert_eq!(request.method, reqwest::Method::PUT);
@@ -216,6 +243,17 @@ paths:
     }
 
     #[test]
+    fn schema_defaults_are_sent_only_when_asked() {
+        let base = Url::parse("https://api.example.com").expect("url");
+        let given = args(json!({"owner": "o", "repo": "r", "path": "p"}));
+        let omitted =
+            build(&endpoint("put_content"), &base, &given, Defaults::Omit).expect("request");
+        assert_eq!(omitted.url.query(), None);
+        let sent = build(&endpoint("put_content"), &base, &given, Defaults::Send).expect("request");
+        assert_eq!(sent.url.query(), Some("ref=main"));
+    }
+
+    #[test]
     fn arguments_never_change_the_host() {
         let base = Url::parse("https://api.example.com/v3").expect("url");
         for hostile in [
@@ -230,6 +268,7 @@ paths:
                 &endpoint("put_content"),
                 &base,
                 &args(json!({"owner": hostile, "repo": "r", "path": "p"})),
+                Defaults::Omit,
             );
             // A dot segment is refused (a URL parser would climb out of the path); every
             // other value is sent as data inside its own segment.
@@ -269,6 +308,7 @@ paths:
             &endpoint("create_charge"),
             &base,
             &args(json!({"amount": 2000, "metadata": {"order_id": "6735"}})),
+            Defaults::Omit,
         )
         .expect("request");
         assert_eq!(request.url.as_str(), "https://api.stripe.test/v1/charges");

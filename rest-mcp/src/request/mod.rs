@@ -10,7 +10,7 @@ mod build;
 mod path;
 mod query;
 
-pub use build::build;
+pub use build::{BuildError, Defaults, build};
 
 use reqwest::Url;
 use reqwest::header::{HeaderName, HeaderValue};

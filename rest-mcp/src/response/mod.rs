@@ -1,45 +1,65 @@
-//! An upstream HTTP response to an MCP tool result: status and body as text, JSON as
-//! `structuredContent` when the tool declares an output schema, `isError` on 4xx/5xx,
-//! images as image content, and bodies past the size limit truncated with a note.
+//! An upstream HTTP response to an MCP tool result: status, selected headers and body as
+//! text, JSON as `structuredContent` when the tool declares an output schema, `isError`
+//! on 4xx/5xx and on redirects that were not followed, a next-page hint, images as image
+//! content, and bodies past the size limit truncated with a note.
 
+pub mod headers;
+mod pagination;
 pub mod path;
 
 use base64::Engine;
+use reqwest::header::{HeaderMap, LINK, LOCATION};
 use rmcp::model::{CallToolResult, ContentBlock, MetaObject};
 use serde_json::{Map, Value, json};
 
+pub(crate) use self::headers::ResponseHeaders;
+pub(crate) use self::pagination::PageContext;
 use crate::response::path::ResponsePath;
 use crate::util::bounded_body::BoundedBody;
 
-/// What shaping needs to know about the tool.
+/// What shaping needs to know about the tool and the call.
 pub(crate) struct Shape<'a> {
+    /// The tool's name, for the next-page hint.
+    pub(crate) tool: &'a str,
     /// Whether the tool declares an output schema, and whether it wraps the body.
     pub(crate) structured: Option<bool>,
     /// Part of the JSON body to return instead of all of it.
     pub(crate) response_path: Option<&'a ResponsePath>,
     /// The size limit, for the truncation note.
     pub(crate) limit: usize,
+    /// Which response headers the model sees.
+    pub(crate) headers: &'a ResponseHeaders,
+    /// The call, for the next page's arguments.
+    pub(crate) page: Option<PageContext<'a>>,
 }
 
-/// Turn status, content type and body into the tool result.
+/// Turn status, headers and body into the tool result.
 pub(crate) fn shape(
     status: reqwest::StatusCode,
-    content_type: Option<&str>,
+    headers: &HeaderMap,
     body: BoundedBody,
     shape: &Shape<'_>,
 ) -> CallToolResult {
-    let is_error = status.is_client_error() || status.is_server_error();
+    let redirected = status.is_redirection() && status != reqwest::StatusCode::NOT_MODIFIED;
+    let is_error = status.is_client_error() || status.is_server_error() || redirected;
+    let content_type = headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
     let media = content_type
         .and_then(|c| c.split(';').next())
         .map(|m| m.trim().to_ascii_lowercase())
         .unwrap_or_default();
-    let status_line = format!(
+    let selected = shape.headers.select(headers);
+    let mut status_line = format!(
         "HTTP {} {}",
         status.as_u16(),
         status.canonical_reason().unwrap_or("")
     )
     .trim_end()
     .to_owned();
+    for (name, value) in &selected {
+        status_line.push_str(&format!("\n{name}: {value}"));
+    }
     let mut meta = Map::new();
     meta.insert("httpStatus".into(), json!(status.as_u16()));
     if let Some(content_type) = content_type {
@@ -47,6 +67,20 @@ pub(crate) fn shape(
     }
     if let Some(total) = body.total {
         meta.insert("bodyBytes".into(), json!(total));
+    }
+    if !selected.is_empty() {
+        let map: Map<String, Value> = selected
+            .into_iter()
+            .map(|(name, value)| (name, Value::String(value)))
+            .collect();
+        meta.insert("headers".into(), Value::Object(map));
+    }
+    if redirected {
+        return redirect_result(status_line, headers, meta);
+    }
+    let links = links(headers);
+    if !links.is_empty() {
+        meta.insert("links".into(), Value::Object(links.clone()));
     }
     let mut result = if media.starts_with("image/") && !body.truncated && !is_error {
         let encoded = base64::engine::general_purpose::STANDARD.encode(&body.bytes);
@@ -58,19 +92,89 @@ pub(crate) fn shape(
             ContentBlock::image(encoded, media.clone()),
         ])
     } else {
-        text_result(&status_line, &media, &body, is_error, shape)
+        let (result, parsed) = text_result(&status_line, &media, &body, is_error, shape);
+        let mut result = result;
+        if !is_error && let Some(page) = &shape.page {
+            let next = links
+                .get("next")
+                .and_then(Value::as_str)
+                .and_then(|url| page.arguments_for_url(url))
+                .or_else(|| parsed.as_ref().and_then(|b| page.arguments_from_body(b)));
+            if let Some(arguments) = next {
+                add_next_page_hint(&mut result, &mut meta, shape.tool, arguments);
+            }
+        }
+        result
     };
     result.is_error = Some(is_error);
     result.with_meta(Some(MetaObject(meta)))
 }
 
+/// The `Link` header's targets by relation (`next`, `prev`, `first`, `last`, …).
+fn links(headers: &HeaderMap) -> Map<String, Value> {
+    let mut links = Map::new();
+    for value in headers.get_all(LINK).iter().filter_map(|v| v.to_str().ok()) {
+        for (rel, url) in pagination::parse_link_header(value) {
+            links.entry(rel).or_insert(Value::String(url));
+        }
+    }
+    links
+}
+
+/// Say, in the text and in `_meta.nextPage`, exactly how to call for the next page.
+fn add_next_page_hint(
+    result: &mut CallToolResult,
+    meta: &mut Map<String, Value>,
+    tool: &str,
+    arguments: Map<String, Value>,
+) {
+    let arguments = Value::Object(arguments);
+    let hint = format!("\n\nNext page: call `{tool}` with {arguments}");
+    if let Some(ContentBlock::Text(text)) = result.content.first_mut() {
+        text.text.push_str(&hint);
+    }
+    meta.insert(
+        "nextPage".into(),
+        json!({ "tool": tool, "arguments": arguments }),
+    );
+}
+
+/// A redirect the client did not follow (another origin, a loop, too many hops): an error
+/// that says where it pointed, so the model can tell the user or call elsewhere.
+fn redirect_result(
+    status_line: String,
+    headers: &HeaderMap,
+    meta: Map<String, Value>,
+) -> CallToolResult {
+    let location = headers.get(LOCATION).and_then(|v| v.to_str().ok());
+    let explanation = match location {
+        Some(location) => format!(
+            "The upstream redirected to {location}. The redirect was not followed: it leads to another origin, loops, or takes too many hops, and credentials never leave the configured origin."
+        ),
+        None => "The upstream answered with a redirect but no Location header.".to_owned(),
+    };
+    let mut meta = meta;
+    if let Some(location) = location
+        && meta
+            .get("headers")
+            .is_none_or(|h| h.get("location").is_none())
+    {
+        meta.insert("location".into(), json!(location));
+    }
+    CallToolResult::error(vec![ContentBlock::text(format!(
+        "{status_line}\n\n{explanation}"
+    ))])
+    .with_meta(Some(MetaObject(meta)))
+}
+
+/// The text result, and the parsed JSON body when there is one.
 fn text_result(
     status_line: &str,
     media: &str,
     body: &BoundedBody,
     is_error: bool,
     shape: &Shape<'_>,
-) -> CallToolResult {
+) -> (CallToolResult, Option<Value>) {
     let looks_json = media.ends_with("json")
         || (media.is_empty() && body.bytes.first().is_some_and(|b| *b == b'{' || *b == b'['));
     let parsed = if looks_json && !body.truncated {
@@ -83,10 +187,11 @@ fn text_result(
             Some(path) if !is_error => match path.extract(&value) {
                 Some(part) => (part, true),
                 None => {
-                    return CallToolResult::success(vec![ContentBlock::text(format!(
+                    let result = CallToolResult::success(vec![ContentBlock::text(format!(
                         "{status_line}\n\nresponse_path `{}` selected nothing in the response:\n{value}",
                         path.as_str()
                     ))]);
+                    return (result, Some(value));
                 }
             },
             _ => (value, false),
@@ -99,9 +204,9 @@ fn text_result(
         text.push_str(&value.to_string());
         let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
         if !is_error && !selected {
-            result.structured_content = structured(value, shape.structured);
+            result.structured_content = structured(value.clone(), shape.structured);
         }
-        return result;
+        return (result, Some(value));
     }
     let text = if is_binary(media) {
         format!(
@@ -122,7 +227,10 @@ fn text_result(
         }
         text
     };
-    CallToolResult::success(vec![ContentBlock::text(text)])
+    (
+        CallToolResult::success(vec![ContentBlock::text(text)]),
+        None,
+    )
 }
 
 /// Make a successful result of a tool that declares an output schema carry conforming
@@ -205,11 +313,25 @@ mod tests {
             .collect()
     }
 
+    static NO_HEADERS: ResponseHeaders = ResponseHeaders::none();
+
     const PLAIN: Shape<'static> = Shape {
+        tool: "t",
         structured: None,
         response_path: None,
         limit: 10,
+        headers: &NO_HEADERS,
+        page: None,
     };
+
+    fn typed(content_type: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            content_type.parse().expect("content type"),
+        );
+        headers
+    }
 
     #[test]
     fn json_is_compact_and_structured_when_declared() {
@@ -219,7 +341,7 @@ mod tests {
         };
         let r = super::shape(
             StatusCode::OK,
-            Some("application/json"),
+            &typed("application/json"),
             body(b"{ \"a\" : 1 }", false, 11),
             &shape,
         );
@@ -232,14 +354,14 @@ mod tests {
         };
         let r = super::shape(
             StatusCode::OK,
-            Some("application/json"),
+            &typed("application/json"),
             body(b"[1]", false, 3),
             &wrapped,
         );
         assert_eq!(r.structured_content, Some(json!({"result": [1]})));
         let r = super::shape(
             StatusCode::OK,
-            Some("application/json"),
+            &typed("application/json"),
             body(b"[1]", false, 3),
             &shape,
         );
@@ -253,7 +375,7 @@ mod tests {
     fn errors_carry_status_and_problem_summary() {
         let r = super::shape(
             StatusCode::NOT_FOUND,
-            Some("application/problem+json"),
+            &typed("application/problem+json"),
             body(
                 br#"{"title":"Not Found","status":404,"detail":"No pet 7"}"#,
                 false,
@@ -273,7 +395,7 @@ mod tests {
     fn truncation_states_the_original_size() {
         let r = super::shape(
             StatusCode::OK,
-            Some("text/plain"),
+            &typed("text/plain"),
             body(b"0123456789", true, 5000),
             &PLAIN,
         );
@@ -288,7 +410,7 @@ mod tests {
     fn images_are_image_content() {
         let r = super::shape(
             StatusCode::OK,
-            Some("image/png"),
+            &typed("image/png"),
             body(b"\x89PNG", false, 4),
             &PLAIN,
         );
@@ -326,14 +448,84 @@ mod tests {
             structured: Some(false),
             response_path: Some(&path),
             limit: 100,
+            ..PLAIN
         };
         let r = super::shape(
             StatusCode::OK,
-            Some("application/json"),
+            &typed("application/json"),
             body(br#"{"data":[{"id":1},{"id":2}]}"#, false, 28),
             &shape,
         );
         assert_eq!(text_of(&r), "HTTP 200 OK\n\n[1,2]");
         assert_eq!(r.structured_content, None);
+    }
+
+    #[test]
+    fn selected_headers_lead_the_text_and_fill_meta() {
+        let mut headers = typed("application/json");
+        headers.insert("etag", "\"v2\"".parse().expect("etag"));
+        headers.insert("server", "nginx".parse().expect("server"));
+        headers.insert(
+            "link",
+            "<https://x.test/items?page=3>; rel=\"next\""
+                .parse()
+                .expect("link"),
+        );
+        let defaults = ResponseHeaders::default();
+        let parameters = [rest_mcp_openapi::Parameter {
+            name: "page".into(),
+            location: rest_mcp_openapi::ParamLocation::Query,
+            argument: "page".into(),
+            required: false,
+            style: rest_mcp_openapi::ParamStyle::Form,
+            explode: true,
+            allow_reserved: false,
+            deprecated: false,
+            schema: json!({"type": "integer"}),
+        }];
+        let arguments = Map::from_iter([("page".to_owned(), json!(2))]);
+        let shape = Shape {
+            tool: "list_items",
+            headers: &defaults,
+            page: Some(PageContext {
+                parameters: &parameters,
+                arguments: &arguments,
+            }),
+            ..PLAIN
+        };
+        let r = super::shape(StatusCode::OK, &headers, body(b"[]", false, 2), &shape);
+        assert_eq!(
+            text_of(&r),
+            "HTTP 200 OK\netag: \"v2\"\nlink: <https://x.test/items?page=3>; rel=\"next\"\n\n[]\n\nNext page: call `list_items` with {\"page\":3}"
+        );
+        let meta = r.meta.as_ref().map(|m| &m.0).expect("meta");
+        assert_eq!(meta["headers"]["etag"], json!("\"v2\""));
+        assert!(meta["headers"].get("server").is_none());
+        assert_eq!(meta["links"]["next"], json!("https://x.test/items?page=3"));
+        assert_eq!(
+            meta["nextPage"],
+            json!({"tool": "list_items", "arguments": {"page": 3}})
+        );
+    }
+
+    #[test]
+    fn an_unfollowed_redirect_is_an_error_that_names_the_location() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "location",
+            "https://elsewhere.test/x".parse().expect("location"),
+        );
+        let r = super::shape(StatusCode::FOUND, &headers, body(b"", false, 0), &PLAIN);
+        assert_eq!(r.is_error, Some(true));
+        assert!(text_of(&r).contains("redirected to https://elsewhere.test/x"));
+        let meta = r.meta.as_ref().map(|m| &m.0).expect("meta");
+        assert_eq!(meta["location"], json!("https://elsewhere.test/x"));
+        let not_modified = super::shape(
+            StatusCode::NOT_MODIFIED,
+            &headers,
+            body(b"", false, 0),
+            &PLAIN,
+        );
+        assert_eq!(not_modified.is_error, Some(false));
     }
 }

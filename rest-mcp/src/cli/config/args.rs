@@ -171,6 +171,24 @@ pub struct Options {
     #[arg(long, env = "MAX_RESPONSE_SIZE", value_name = "BYTES", global = true)]
     pub max_response_size: Option<usize>,
 
+    /// Fill arguments the caller left out with their schema defaults. Off by default:
+    /// only what the caller gave is sent, and the upstream applies its own defaults.
+    #[arg(long, env = "SEND_DEFAULTS", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", global = true)]
+    pub send_defaults: Option<bool>,
+
+    /// Response headers shown to the model, comma-separated names or `prefix*` patterns
+    /// (`none` for none) [default: link, location, retry-after, x-ratelimit-*,
+    /// ratelimit*, etag, last-modified, content-range, www-authenticate, set-cookie
+    /// (names only), x-total-count].
+    #[arg(
+        long,
+        env = "RESPONSE_HEADERS",
+        value_delimiter = ',',
+        value_name = "NAMES",
+        global = true
+    )]
+    pub response_headers: Vec<String>,
+
     /// Follow `$ref`s to http(s) URLs while loading the spec.
     #[arg(long, env = "ALLOW_REMOTE_REFS", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", global = true)]
     pub allow_remote_refs: Option<bool>,

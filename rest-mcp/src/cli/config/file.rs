@@ -50,6 +50,26 @@ pub struct ConfigFile {
     pub http: Option<toml::Table>,
     /// A title for the manual endpoints.
     pub title: Option<String>,
+    /// `[request]`: what is sent besides the caller's arguments.
+    pub request: Option<RequestFile>,
+    /// `[response]`: what of the upstream's answer reaches the model.
+    pub response: Option<ResponseFile>,
+}
+
+/// `[request]` in the config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestFile {
+    /// Fill arguments the caller left out with their schema defaults.
+    pub send_defaults: Option<bool>,
+}
+
+/// `[response]` in the config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseFile {
+    /// Response headers shown to the model (names or `prefix*` patterns).
+    pub headers: Option<Vec<String>>,
 }
 
 /// `request_timeout = "30s"` or `request_timeout = 30`.

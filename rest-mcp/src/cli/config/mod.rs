@@ -24,6 +24,7 @@ use crate::http::HttpSettings;
 use crate::http::api_keys::{ApiKeys, KeyConfig};
 use crate::http::inbound_oauth::OAuthConfig;
 use crate::upstream_auth::AuthConfig;
+use crate::{ResponseHeaders, request::Defaults};
 
 /// The config file read when none is named and it exists.
 pub const DEFAULT_CONFIG_FILE: &str = "rest-mcp.toml";
@@ -73,6 +74,10 @@ pub struct Config {
     pub timeout: Duration,
     /// Response size limit.
     pub max_response_size: usize,
+    /// Whether schema defaults are sent for arguments the caller left out.
+    pub defaults: Defaults,
+    /// Response headers shown to the model.
+    pub response_headers: ResponseHeaders,
     /// Log level or filter directive.
     pub log_level: String,
     /// Log format.
@@ -200,6 +205,14 @@ impl Config {
                 .unwrap_or(false),
             timeout,
             max_response_size,
+            defaults: match options
+                .send_defaults
+                .or(file.request.as_ref().and_then(|r| r.send_defaults))
+            {
+                Some(true) => Defaults::Send,
+                _ => Defaults::Omit,
+            },
+            response_headers: response_headers(options, &file),
             log_level: options
                 .log_level
                 .clone()
@@ -211,6 +224,28 @@ impl Config {
             transport: options.transport.or(file.transport).unwrap_or_default(),
             http: http_settings(options, file.http.as_ref(), &interpolate)?,
         })
+    }
+}
+
+/// `--response-headers`, else `[response] headers`, else the defaults; `none` means none.
+fn response_headers(options: &Options, file: &ConfigFile) -> ResponseHeaders {
+    let given: Vec<String> = options
+        .response_headers
+        .iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let chosen = if given.is_empty() {
+        file.response.as_ref().and_then(|r| r.headers.clone())
+    } else {
+        Some(given)
+    };
+    match chosen {
+        None => ResponseHeaders::default(),
+        Some(names) if names.iter().all(|n| n.eq_ignore_ascii_case("none")) => {
+            ResponseHeaders::none()
+        }
+        Some(names) => ResponseHeaders::new(names),
     }
 }
 

@@ -1,0 +1,187 @@
+//! End to end: what the agent gets back is what the API meant. Structured content for
+//! union responses, the response headers an agent needs, next-page hints whose arguments
+//! work, only the caller's arguments sent, and redirects that were not followed reported
+//! as errors. Each test drives the built binary through rmcp's client over stdio against
+//! a recording upstream on 127.0.0.1.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Launch, err_text, ok_text};
+use rest_mcp_tests::{Reply, Upstream};
+use rmcp::model::CallToolResult;
+use serde_json::{Value, json};
+
+const WAIT: Duration = Duration::from_secs(5);
+
+fn meta_of(result: &CallToolResult) -> Value {
+    result
+        .meta
+        .as_ref()
+        .map(|m| Value::Object(m.0.clone()))
+        .unwrap_or(Value::Null)
+}
+
+#[tokio::test]
+async fn union_responses_arrive_as_structured_content_that_matches_the_output_schema() {
+    let upstream = Upstream::start().await;
+    upstream.respond(
+        "GET",
+        "/pets/1",
+        Reply::json(200, json!({"kind": "cat", "lives": 9})),
+    );
+    upstream.respond(
+        "GET",
+        "/pets/2",
+        Reply::json(200, json!({"kind": "dog", "good": true})),
+    );
+    let server = Launch::new("fidelity.yaml", &upstream.url()).start().await;
+    let tool = server
+        .tools()
+        .await
+        .into_iter()
+        .find(|t| t.name == "get_pet")
+        .expect("get_pet");
+    let schema = Value::Object(
+        tool.output_schema
+            .as_deref()
+            .cloned()
+            .expect("output schema"),
+    );
+    let validator = jsonschema::validator_for(&schema).expect("output schema compiles");
+    for (id, body) in [
+        (1, json!({"kind": "cat", "lives": 9})),
+        (2, json!({"kind": "dog", "good": true})),
+    ] {
+        let result = server.call("get_pet", json!({ "id": id })).await;
+        ok_text(&result);
+        let structured = result
+            .structured_content
+            .clone()
+            .expect("structured content");
+        // A union root is not known to be an object, so it travels as `{"result": …}`.
+        assert_eq!(
+            structured,
+            json!({ "result": body }),
+            "the data itself, not a notice"
+        );
+        assert!(
+            validator.is_valid(&structured),
+            "{structured} against {schema}"
+        );
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn link_headers_give_a_next_page_call_that_works_and_defaults_are_not_sent() {
+    let upstream = Upstream::start().await;
+    let next = format!("{}/user/583231/repos?per_page=2&page=2", upstream.url());
+    let last = format!("{}/user/583231/repos?per_page=2&page=5", upstream.url());
+    upstream.respond_sequence(
+        "GET",
+        "/users/octocat/repos",
+        vec![
+            Reply::json(200, json!([{"id": 1}, {"id": 2}]))
+                .with_header(
+                    "link",
+                    &format!("<{next}>; rel=\"next\", <{last}>; rel=\"last\""),
+                )
+                .with_header("x-ratelimit-remaining", "4999")
+                .with_header("etag", "\"abc\"")
+                .with_header("x-internal-trace", "not for the model"),
+            Reply::json(200, json!([{"id": 3}])),
+        ],
+    );
+    let server = Launch::new("fidelity.yaml", &upstream.url()).start().await;
+
+    let first = server
+        .call("list_repos", json!({"username": "octocat", "per_page": 2}))
+        .await;
+    let text = ok_text(&first);
+    let seen = upstream.wait_for(1, WAIT).await;
+    // Only what the caller gave: no `sort=full_name`, no `page=1`.
+    assert_eq!(seen[0].query.as_deref(), Some("per_page=2"));
+    assert!(text.contains("x-ratelimit-remaining: 4999"), "{text}");
+    assert!(text.contains("etag: \"abc\""), "{text}");
+    assert!(!text.contains("x-internal-trace"), "{text}");
+    let meta = meta_of(&first);
+    assert_eq!(meta["headers"]["x-ratelimit-remaining"], json!("4999"));
+    assert_eq!(meta["links"]["last"], json!(last));
+    let hint = &meta["nextPage"];
+    assert_eq!(hint["tool"], json!("list_repos"));
+    assert_eq!(
+        hint["arguments"],
+        json!({"username": "octocat", "per_page": 2, "page": 2})
+    );
+    assert!(text.contains("Next page: call `list_repos` with"), "{text}");
+
+    // The hinted arguments fetch page 2.
+    upstream.clear();
+    let second = server.call("list_repos", hint["arguments"].clone()).await;
+    ok_text(&second);
+    let seen = upstream.wait_for(1, WAIT).await;
+    assert_eq!(seen[0].path, "/users/octocat/repos");
+    assert_eq!(seen[0].query.as_deref(), Some("per_page=2&page=2"));
+    assert!(
+        meta_of(&second).get("nextPage").is_none(),
+        "no Link, no hint"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn json_bodies_carry_only_given_fields_unless_defaults_are_asked_for() {
+    let upstream = Upstream::start().await;
+    upstream.respond(
+        "POST",
+        "/jobs",
+        Reply::empty(201)
+            .with_header("location", "/jobs/77")
+            .with_header("retry-after", "5"),
+    );
+    let server = Launch::new("fidelity.yaml", &upstream.url()).start().await;
+    let result = server.call("create_job", json!({"name": "nightly"})).await;
+    let text = ok_text(&result);
+    assert_eq!(
+        upstream.wait_for(1, WAIT).await[0].json(),
+        json!({"name": "nightly"})
+    );
+    assert!(text.contains("location: /jobs/77"), "{text}");
+    assert!(text.contains("retry-after: 5"), "{text}");
+    server.stop().await;
+
+    upstream.clear();
+    let server = Launch::new("fidelity.yaml", &upstream.url())
+        .arg("--send-defaults")
+        .start()
+        .await;
+    ok_text(&server.call("create_job", json!({"name": "nightly"})).await);
+    assert_eq!(
+        upstream.wait_for(1, WAIT).await[0].json(),
+        json!({"name": "nightly", "mode": "async"})
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_an_error_naming_the_location() {
+    let upstream = Upstream::start().await;
+    // 127.0.0.2 is another origin; nothing listens there and nothing is sent there.
+    upstream.respond(
+        "GET",
+        "/moved",
+        Reply::empty(302).with_header("location", "http://127.0.0.2:9/elsewhere"),
+    );
+    let server = Launch::new("fidelity.yaml", &upstream.url()).start().await;
+    let result = server.call("get_moved", json!({})).await;
+    let text = err_text(&result);
+    assert!(text.starts_with("HTTP 302 Found"), "{text}");
+    assert!(
+        text.contains("redirected to http://127.0.0.2:9/elsewhere"),
+        "{text}"
+    );
+    assert_eq!(upstream.count(), 1);
+    server.stop().await;
+}
