@@ -40,6 +40,7 @@ impl OperationBuilder {
                 tags: Vec::new(),
                 deprecated: false,
                 security: Vec::new(),
+                anonymous: false,
                 annotations: Annotations::for_method(method),
                 response_path: None,
                 source: SourceRef::new(tool_name, ""),
@@ -94,6 +95,12 @@ impl OperationBuilder {
     /// The whole JSON body carried by one argument.
     pub fn body(mut self, argument: &str, schema: Value, required: bool) -> OperationBuilder {
         self.whole_body = Some((argument.to_owned(), schema, required));
+        self
+    }
+
+    /// Send no credentials with this operation (a public endpoint).
+    pub fn anonymous(mut self, anonymous: bool) -> OperationBuilder {
+        self.draft.anonymous = anonymous;
         self
     }
 

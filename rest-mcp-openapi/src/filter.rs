@@ -80,7 +80,10 @@ fn report_unmatched(
             {
                 diagnostics.warn(
                     at.clone(),
-                    format!("{rule}: no operation has the tag `{tag}`"),
+                    format!(
+                        "{rule}: no operation has the tag `{tag}`; {}",
+                        tag_alternatives(operations, tag)
+                    ),
                 );
             }
         }
@@ -115,6 +118,51 @@ fn report_unmatched(
     }
 }
 
+/// What to use instead of a tag that matches nothing: the tags the spec has, and the
+/// path prefixes named like the tag (`customers` → `/v1/customers`).
+fn tag_alternatives(operations: &[Candidate<'_>], tag: &str) -> String {
+    let mut tags: Vec<&str> = Vec::new();
+    for op in operations {
+        for t in op.tags {
+            if !tags.contains(&t.as_str()) {
+                tags.push(t);
+            }
+        }
+    }
+    let known = match tags.len() {
+        0 => "the spec tags no operation".to_owned(),
+        n if n <= 20 => format!("the spec's tags are: {}", tags.join(", ")),
+        n => format!(
+            "the spec has {n} tags, among them: {}",
+            tags[..20].join(", ")
+        ),
+    };
+    let word = tag.trim().to_ascii_lowercase();
+    let stem = word.trim_end_matches('s');
+    let mut prefixes: Vec<String> = Vec::new();
+    for op in operations {
+        let segments: Vec<&str> = op.path.split('/').collect();
+        let hit = segments.iter().position(|segment| {
+            let segment = segment.to_ascii_lowercase();
+            !stem.is_empty() && (segment == word || segment.trim_end_matches('s') == stem)
+        });
+        if let Some(end) = hit {
+            let prefix = segments[..=end].join("/");
+            if !prefixes.contains(&prefix) {
+                prefixes.push(prefix);
+            }
+        }
+    }
+    if prefixes.is_empty() {
+        return known;
+    }
+    prefixes.truncate(5);
+    format!(
+        "{known}; to select by path instead, use --include-paths {}",
+        prefixes.join(",")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +173,32 @@ mod tests {
         assert!(path_is_under("/users/{id}", "/users/"));
         assert!(!path_is_under("/usersettings", "/users"));
         assert!(path_is_under("/anything", "/"));
+    }
+
+    #[test]
+    fn an_unmatched_tag_names_the_tags_and_the_matching_paths() {
+        let candidate = |path: &'static str, tags: &'static [String]| Candidate {
+            tool_name: "t",
+            operation_id: None,
+            tags,
+            path,
+            method: HttpMethod::Get,
+            read_only: true,
+        };
+        let none: &'static [String] = &[];
+        let untagged = [
+            candidate("/v1/customers", none),
+            candidate("/v1/customers/{customer}", none),
+            candidate("/v1/charges", none),
+        ];
+        assert_eq!(
+            tag_alternatives(&untagged, "customers"),
+            "the spec tags no operation; to select by path instead, use --include-paths /v1/customers"
+        );
+        let tags: &'static [String] = Box::leak(Box::new(["pets".to_owned()]));
+        assert_eq!(
+            tag_alternatives(&[candidate("/pets", tags)], "store"),
+            "the spec's tags are: pets"
+        );
     }
 }

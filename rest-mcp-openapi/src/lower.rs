@@ -204,6 +204,12 @@ impl<'r> Context<'r, '_> {
             Some(security) => security_requirements(Some(security)).unwrap_or_default(),
             None => self.global_security.clone().unwrap_or_default(),
         };
+        // `security: []` on the operation overrides the document: no credentials at all.
+        let anonymous = op
+            .value
+            .get("security")
+            .and_then(Value::as_array)
+            .is_some_and(Vec::is_empty);
         OperationDraft {
             explicit_name: text(Some(op.value), "x-rest-mcp-name"),
             operation_id: text(Some(op.value), "operationId"),
@@ -224,6 +230,7 @@ impl<'r> Context<'r, '_> {
                 .unwrap_or_default(),
             deprecated: op.value.get("deprecated") == Some(&Value::Bool(true)),
             security,
+            anonymous,
             annotations: annotations(method, op.value.get("x-rest-mcp-annotations")),
             response_path: text(Some(op.value), "x-rest-mcp-response-path"),
             source: self.at(op.doc, op.pointer),

@@ -57,6 +57,7 @@ struct EndpointSpec {
     read_only: Option<bool>,
     destructive: Option<bool>,
     idempotent: Option<bool>,
+    auth: Option<bool>,
     #[serde(default)]
     path_params: toml::Table,
     #[serde(default)]
@@ -221,6 +222,7 @@ fn endpoint(
         tags: spec.tags,
         deprecated: spec.deprecated,
         security: Vec::new(),
+        anonymous: spec.auth == Some(false),
         annotations,
         response_path: spec.response_path,
         source,

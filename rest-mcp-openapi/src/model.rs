@@ -273,6 +273,10 @@ pub struct Operation {
     pub response: Option<SuccessResponse>,
     /// Effective security (operation-level, else document-level); empty means none declared.
     pub security: Vec<SecurityRequirement>,
+    /// The operation takes no credentials (`security: []` on the operation, `auth = false`
+    /// on a TOML endpoint): configured credentials and session cookies are not sent.
+    #[serde(default)]
+    pub anonymous: bool,
     /// MCP tool annotations.
     pub annotations: Annotations,
     /// JSON path (`$.data.items`) of the part of the response body to return, if configured.

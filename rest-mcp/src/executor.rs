@@ -233,9 +233,14 @@ impl Executor {
         .map_err(|message| {
             CallError::InvalidArguments(format!("Invalid arguments (nothing was sent): {message}"))
         })?;
-        // Precedence: header arguments, then forwarded headers, then configured ones.
+        // Precedence: header arguments, then forwarded headers, then configured ones. An
+        // operation that takes no credentials gets no configured or forwarded ones.
+        let anonymous = endpoint.operation().anonymous;
         let mut headers: Vec<(HeaderName, HeaderValue)> = Vec::new();
         for (name, value) in extra_headers.iter().chain(&self.config.headers) {
+            if anonymous && is_sensitive_header(name.as_str()) {
+                continue;
+            }
             let taken = request
                 .headers
                 .iter()
@@ -247,27 +252,33 @@ impl Executor {
         }
         headers.append(&mut request.headers);
         request.headers = headers;
-        self.send(request, extra_headers).await
+        self.send(request, extra_headers, anonymous).await
     }
 
     /// Send a prepared request with credentials, retrying once after a 401 when the
     /// credentials can be refreshed. Forwarded per-user headers win over configured
-    /// credentials for the same header.
+    /// credentials for the same header. An `anonymous` operation (`security: []`) gets
+    /// neither configured credentials nor forwarded credential headers.
     async fn send(
         &self,
         unauthenticated: PreparedRequest,
         forwarded: &[(HeaderName, HeaderValue)],
+        anonymous: bool,
     ) -> Result<reqwest::Response, CallError> {
         let mut retried = false;
         loop {
             let mut attempt = unauthenticated.clone();
-            self.config
-                .auth
-                .apply(&mut attempt)
-                .await
-                .map_err(CallError::Auth)?;
+            if !anonymous {
+                self.config
+                    .auth
+                    .apply(&mut attempt)
+                    .await
+                    .map_err(CallError::Auth)?;
+            }
             for (name, value) in forwarded {
-                attempt.set_header(name.clone(), value.clone());
+                if !(anonymous && is_sensitive_header(name.as_str())) {
+                    attempt.set_header(name.clone(), value.clone());
+                }
             }
             let request = into_reqwest(&self.client, attempt).map_err(|message| {
                 CallError::InvalidArguments(format!(
@@ -292,6 +303,7 @@ impl Executor {
             let status = response.status();
             tracing::debug!(%method, path, status = status.as_u16(), latency_ms, "upstream request");
             if status == reqwest::StatusCode::UNAUTHORIZED
+                && !anonymous
                 && !retried
                 && self.config.auth.invalidate()
             {

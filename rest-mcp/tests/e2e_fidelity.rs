@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Launch, err_text, ok_text};
+use common::{Launch, err_text, ok_text, temp_dir, write_file};
 use rest_mcp_tests::{Reply, Upstream};
 use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
@@ -184,4 +184,56 @@ async fn a_redirect_to_another_origin_is_an_error_naming_the_location() {
     );
     assert_eq!(upstream.count(), 1);
     server.stop().await;
+}
+
+#[tokio::test]
+async fn public_operations_get_no_credentials_and_a_repeated_base_path_is_not_doubled() {
+    let upstream = Upstream::start().await;
+    let dir = temp_dir("fidelity");
+    let config = write_file(
+        &dir,
+        "rest-mcp.toml",
+        "[auth]\ntype = \"bearer\"\ntoken = \"bearer-secret-4242\"\n",
+    );
+    // The PRD's own example: a base URL ending in /v1 and spec paths starting with /v1.
+    let server = Launch::new("prefixed.yaml", &format!("{}/v1", upstream.url()))
+        .arg("--config")
+        .arg(config.to_str().expect("utf-8"))
+        .args(["--header", "X-Api-Token: header-secret-5151"])
+        .start()
+        .await;
+    ok_text(&server.call("list_customers", json!({})).await);
+    ok_text(&server.call("get_status", json!({})).await);
+    let seen = upstream.wait_for(2, WAIT).await;
+    assert_eq!(
+        seen[0].path, "/v1/customers",
+        "the /v1 prefix is not doubled"
+    );
+    assert_eq!(seen[0].bearer_token(), Some("bearer-secret-4242"));
+    assert_eq!(seen[0].header("x-api-token"), Some("header-secret-5151"));
+    assert_eq!(seen[1].path, "/v1/status");
+    assert_eq!(
+        seen[1].header("authorization"),
+        None,
+        "security: [] takes no credentials"
+    );
+    assert_eq!(seen[1].header("x-api-token"), None);
+    let stderr = server.stop().await;
+    assert!(stderr.contains("is not doubled"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_tag_filter_that_matches_nothing_says_what_would() {
+    let upstream = Upstream::start().await;
+    let output = Launch::new("prefixed.yaml", &upstream.url())
+        .args(["--include-tags", "customers", "--dry-run"])
+        .run()
+        .await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no operation has the tag `customers`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("the spec tags no operation"), "{stderr}");
+    assert!(stderr.contains("--include-paths /v1/customers"), "{stderr}");
 }

@@ -40,7 +40,7 @@ pub async fn load_service(config: &Config) -> Result<Service, Error> {
         .build()
         .map_err(Error::HttpClient)?;
     let (model, diagnostics) = load_model(config, &client).await?;
-    let base_url = base_url(config, &model)?;
+    let base_url = without_repeated_prefix(base_url(config, &model)?, &model);
     // Token requests never follow redirects: a redirect could carry the client secret
     // (sent in the form body) to another host.
     let token_client = reqwest::Client::builder()
@@ -177,6 +177,46 @@ fn base_url(config: &Config, model: &ApiModel) -> Result<Url, Error> {
         },
     };
     resolved.map_err(|message| ConfigError::new(message).into())
+}
+
+/// The base URL without the trailing path segments that every operation path already
+/// starts with: `https://api.stripe.com/v1` with paths `/v1/customers`, … would send
+/// `/v1/v1/customers`. What was dropped is logged.
+fn without_repeated_prefix(base: Url, model: &ApiModel) -> Url {
+    let base_segments: Vec<&str> = base.path().split('/').filter(|s| !s.is_empty()).collect();
+    let operation_segments: Vec<Vec<&str>> = model
+        .operations
+        .iter()
+        .map(|op| {
+            op.path
+                .as_str()
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .collect();
+    if operation_segments.is_empty() {
+        return base;
+    }
+    let repeated = (1..=base_segments.len()).rev().find(|&k| {
+        let tail = &base_segments[base_segments.len() - k..];
+        operation_segments
+            .iter()
+            .all(|path| path.len() > k && path[..k] == *tail)
+    });
+    let Some(k) = repeated else {
+        return base;
+    };
+    let kept = &base_segments[..base_segments.len() - k];
+    let mut fixed = base.clone();
+    fixed.set_path(&format!("/{}", kept.join("/")));
+    tracing::warn!(
+        "the base URL {} ends with /{}, which every operation path already starts with; requests go under {fixed} instead, so the prefix is not doubled",
+        redacted_url(&base),
+        base_segments[base_segments.len() - k..].join("/"),
+        fixed = redacted_url(&fixed)
+    );
+    fixed
 }
 
 /// A warning when the spec requires credentials and the config supplies none, with how
