@@ -13,6 +13,7 @@ use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::request::{Defaults, PreparedBody, PreparedRequest, build};
 use crate::response::{self, PageContext, ResponseHeaders, Shape};
+use crate::session_cookies::CookieJar;
 use crate::upstream_auth::{AuthError, UpstreamAuth};
 use crate::util::bounded_body::read_bounded;
 use crate::util::error_chain::causes as error_chain;
@@ -192,14 +193,19 @@ impl Executor {
     }
 
     /// Call `endpoint` with `arguments` and shape the result for MCP. `extra_headers`
-    /// (forwarded per call) override configured headers.
+    /// (forwarded per call) override configured headers. With a `cookies` jar, cookies
+    /// the upstream set earlier are sent and new ones kept.
     pub async fn call(
         &self,
         endpoint: &Endpoint,
         arguments: Map<String, Value>,
         extra_headers: &[(HeaderName, HeaderValue)],
+        cookies: Option<&CookieJar>,
     ) -> CallToolResult {
-        match self.request(endpoint, &arguments, extra_headers).await {
+        match self
+            .send_call(endpoint, &arguments, extra_headers, cookies)
+            .await
+        {
             Ok(response) => {
                 self.shape(endpoint, response, &arguments, extra_headers)
                     .await
@@ -216,6 +222,17 @@ impl Executor {
         endpoint: &Endpoint,
         arguments: &Map<String, Value>,
         extra_headers: &[(HeaderName, HeaderValue)],
+    ) -> Result<reqwest::Response, CallError> {
+        self.send_call(endpoint, arguments, extra_headers, None)
+            .await
+    }
+
+    async fn send_call(
+        &self,
+        endpoint: &Endpoint,
+        arguments: &Map<String, Value>,
+        extra_headers: &[(HeaderName, HeaderValue)],
+        cookies: Option<&CookieJar>,
     ) -> Result<reqwest::Response, CallError> {
         let validator = endpoint.validator();
         if let Some(problem) = validator.problem() {
@@ -252,18 +269,20 @@ impl Executor {
         }
         headers.append(&mut request.headers);
         request.headers = headers;
-        self.send(request, extra_headers, anonymous).await
+        self.send(request, extra_headers, anonymous, cookies).await
     }
 
     /// Send a prepared request with credentials, retrying once after a 401 when the
     /// credentials can be refreshed. Forwarded per-user headers win over configured
     /// credentials for the same header. An `anonymous` operation (`security: []`) gets
-    /// neither configured credentials nor forwarded credential headers.
+    /// neither configured credentials, forwarded credential headers nor session cookies;
+    /// cookies it sets are still kept.
     async fn send(
         &self,
         unauthenticated: PreparedRequest,
         forwarded: &[(HeaderName, HeaderValue)],
         anonymous: bool,
+        cookies: Option<&CookieJar>,
     ) -> Result<reqwest::Response, CallError> {
         let mut retried = false;
         loop {
@@ -274,6 +293,17 @@ impl Executor {
                     .apply(&mut attempt)
                     .await
                     .map_err(CallError::Auth)?;
+                if let Some(jar) = cookies {
+                    for (name, value) in jar.cookies_for(&attempt.url) {
+                        if !attempt
+                            .cookies
+                            .iter()
+                            .any(|(existing, _)| *existing == name)
+                        {
+                            attempt.cookies.push((name, value));
+                        }
+                    }
+                }
             }
             for (name, value) in forwarded {
                 if !(anonymous && is_sensitive_header(name.as_str())) {
@@ -300,6 +330,9 @@ impl Executor {
                     });
                 }
             };
+            if let Some(jar) = cookies {
+                jar.store_from(response.url(), response.headers());
+            }
             let status = response.status();
             tracing::debug!(%method, path, status = status.as_u16(), latency_ms, "upstream request");
             if status == reqwest::StatusCode::UNAUTHORIZED

@@ -33,6 +33,7 @@ pub mod http;
 pub mod request;
 mod response;
 mod server;
+mod session_cookies;
 mod toolset;
 pub mod upstream_auth;
 mod util;
@@ -53,6 +54,7 @@ pub use response::path::ResponsePath;
 pub use rest_mcp_macros::{endpoint, include_openapi, rest_api};
 pub use rest_mcp_openapi as openapi;
 pub use server::RestMcpServer;
+pub use session_cookies::CookieJar;
 pub use toolset::{CallContext, ToolFuture, ToolHandler, ToolSet};
 
 /// Serve `server` over stdin/stdout until the client disconnects.

@@ -12,17 +12,21 @@ use rmcp::service::{NotificationContext, Peer, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
 use crate::caller::Caller;
+use crate::session_cookies::SessionCookies;
 use crate::toolset::{CallContext, ToolSet};
 
 /// Largest `tools/list` page, in bytes of tool definitions.
 pub const PAGE_BYTES: usize = 512 * 1024;
 
-/// Serves a [`ToolSet`] as MCP tools. Cheap to clone (the HTTP transport clones it per
-/// session); clones share the tool set.
+/// Serves a [`ToolSet`] as MCP tools. Cheap to clone; clones share the tool set and,
+/// when cookie sessions are on, the cookie jars ([`RestMcpServer::for_new_session`] gives
+/// a new session its own).
 #[derive(Clone)]
 pub struct RestMcpServer {
     tools: Arc<RwLock<Arc<ToolSet>>>,
     instructions: Option<String>,
+    /// Upstream cookies of this session, one jar per caller; `None` when off.
+    cookies: Option<Arc<SessionCookies>>,
     in_flight: Arc<AtomicUsize>,
     peers: Arc<Mutex<Vec<Peer<RoleServer>>>>,
 }
@@ -41,6 +45,7 @@ impl RestMcpServer {
         RestMcpServer {
             tools: Arc::new(RwLock::new(Arc::new(tools))),
             instructions: None,
+            cookies: None,
             in_flight: Arc::new(AtomicUsize::new(0)),
             peers: Arc::new(Mutex::new(Vec::new())),
         }
@@ -67,6 +72,22 @@ impl RestMcpServer {
     /// How many tool calls are running now.
     pub fn in_flight(&self) -> usize {
         self.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Keep the cookies the upstream sets and send them back on later calls of the same
+    /// session and caller (an API with a login step). Off by default.
+    pub fn with_cookie_sessions(mut self, on: bool) -> RestMcpServer {
+        self.cookies = on.then(Arc::default);
+        self
+    }
+
+    /// A server for a new session: the same tools, and empty cookie jars of its own.
+    pub fn for_new_session(&self) -> RestMcpServer {
+        let mut server = self.clone();
+        if server.cookies.is_some() {
+            server.cookies = Some(Arc::default());
+        }
+        server
     }
 
     /// Text the client may show its model about this server (e.g. the API's description).
@@ -184,6 +205,10 @@ impl ServerHandler for RestMcpServer {
         }
         let call = CallContext {
             forwarded_headers: caller.forwarded.map(|f| f.0.clone()).unwrap_or_default(),
+            cookies: self
+                .cookies
+                .as_ref()
+                .map(|session| session.jar(caller.principal.map_or("", |p| p.name.as_str()))),
         };
         let arguments = request.arguments.unwrap_or_default();
         let _in_flight = InFlight::enter(&self.in_flight);

@@ -13,6 +13,7 @@ use rmcp::model::{CallToolResult, JsonObject, Tool};
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::executor::Executor;
+use crate::session_cookies::CookieJar;
 
 /// The future a [`ToolHandler`] returns.
 pub type ToolFuture<'a> = Pin<Box<dyn Future<Output = CallToolResult> + Send + 'a>>;
@@ -23,6 +24,8 @@ pub struct CallContext {
     /// Headers to add to the upstream request for this call only (inbound headers the
     /// HTTP transport is configured to forward); they override configured headers.
     pub forwarded_headers: Vec<(HeaderName, HeaderValue)>,
+    /// The caller's cookie jar for this session, when cookie sessions are on.
+    pub cookies: Option<Arc<CookieJar>>,
 }
 
 /// Runs one tool. Implemented by the spec-driven endpoint handler and by code that
@@ -42,7 +45,12 @@ impl ToolHandler for EndpointHandler {
     fn call(&self, arguments: JsonObject, context: CallContext) -> ToolFuture<'_> {
         Box::pin(async move {
             self.executor
-                .call(&self.endpoint, arguments, &context.forwarded_headers)
+                .call(
+                    &self.endpoint,
+                    arguments,
+                    &context.forwarded_headers,
+                    context.cookies.as_deref(),
+                )
                 .await
         })
     }

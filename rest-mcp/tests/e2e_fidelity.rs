@@ -237,3 +237,85 @@ async fn a_tag_filter_that_matches_nothing_says_what_would() {
     assert!(stderr.contains("the spec tags no operation"), "{stderr}");
     assert!(stderr.contains("--include-paths /v1/customers"), "{stderr}");
 }
+
+#[tokio::test]
+async fn a_login_cookie_is_kept_for_the_session_sent_back_and_cleared_on_logout() {
+    let upstream = Upstream::start().await;
+    upstream.respond("POST", "/auth/magic-link", Reply::empty(202));
+    upstream.respond(
+        "POST",
+        "/auth/verify",
+        Reply::json(200, json!({"ok": true})).with_header(
+            "set-cookie",
+            "session=sess-7f3a9c21; Path=/; HttpOnly; SameSite=Lax",
+        ),
+    );
+    upstream.respond(
+        "POST",
+        "/auth/logout",
+        Reply::empty(204).with_header("set-cookie", "session=; Path=/; Max-Age=0"),
+    );
+    upstream.respond(
+        "GET",
+        "/me",
+        Reply::json(200, json!({"email": "a@example.test"})),
+    );
+    upstream.respond("GET", "/meta", Reply::json(200, json!({"version": "1"})));
+    // The spec authenticates with a cookie, so cookie sessions are on without a flag.
+    let server = Launch::new("session.yaml", &upstream.url()).start().await;
+
+    ok_text(
+        &server
+            .call("request_magic_link", json!({"email": "a@example.test"}))
+            .await,
+    );
+    let verified = server
+        .call("verify_magic_link", json!({"token": "t-1"}))
+        .await;
+    let text = ok_text(&verified);
+    assert!(
+        text.contains("set-cookie: session (values hidden)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("sess-7f3a9c21"),
+        "a cookie value never reaches the model"
+    );
+    assert!(!meta_of(&verified).to_string().contains("sess-7f3a9c21"));
+    ok_text(&server.call("get_me", json!({})).await);
+    ok_text(&server.call("get_meta", json!({})).await);
+    ok_text(&server.call("logout", json!({})).await);
+    ok_text(&server.call("get_me", json!({})).await);
+
+    let seen = upstream.wait_for(6, WAIT).await;
+    let cookie = |i: usize| seen[i].header("cookie").map(str::to_owned);
+    assert_eq!(cookie(0), None, "nothing before the login");
+    assert_eq!(cookie(1), None);
+    assert_eq!(seen[2].path, "/me");
+    assert_eq!(cookie(2).as_deref(), Some("session=sess-7f3a9c21"));
+    assert_eq!(seen[3].path, "/meta");
+    assert_eq!(cookie(3), None, "security: [] gets no session cookie");
+    assert_eq!(
+        cookie(4).as_deref(),
+        Some("session=sess-7f3a9c21"),
+        "logout is signed in"
+    );
+    assert_eq!(cookie(5), None, "Max-Age=0 cleared the jar");
+    server.stop().await;
+
+    // Off when asked: the same flow sends no cookie.
+    upstream.clear();
+    let server = Launch::new("session.yaml", &upstream.url())
+        .args(["--cookies", "false"])
+        .start()
+        .await;
+    ok_text(
+        &server
+            .call("verify_magic_link", json!({"token": "t-1"}))
+            .await,
+    );
+    ok_text(&server.call("get_me", json!({})).await);
+    let seen = upstream.wait_for(2, WAIT).await;
+    assert_eq!(seen[1].header("cookie"), None);
+    server.stop().await;
+}

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use http_common::{
     ALL_TOOLS, Launch, Lifecycle, READ_ONLY_TOOLS, RestMcp, header, initialize_request, names,
-    ok_json,
+    ok_json, toml_string,
 };
 use rest_mcp_tests::{Reply, Upstream};
 use serde_json::json;
@@ -667,4 +667,75 @@ async fn waiting_as_long_as_retry_after_says_is_enough() {
         200,
         "refused again after waiting the {seconds} s Retry-After asked for"
     );
+}
+
+/// Cookie sessions over HTTP: the login cookie one caller's upstream set is sent back on
+/// that caller's later calls in the same MCP session, and never on another caller's, nor
+/// in another session of the same caller.
+#[tokio::test]
+async fn cookie_jars_are_per_session_and_caller() {
+    let upstream = Upstream::start().await;
+    upstream.respond(
+        "POST",
+        "/auth/verify",
+        Reply::json(200, json!({"ok": true}))
+            .with_header("set-cookie", "session=alice-sess-91d2; Path=/; HttpOnly"),
+    );
+    upstream.respond(
+        "GET",
+        "/me",
+        Reply::json(200, json!({"email": "a@example.test"})),
+    );
+    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs/session.yaml");
+    let server = Launch::new(&upstream.url())
+        .config(&format!(
+            r#"openapi_spec = {}
+base_url = {}
+
+[[http.keys]]
+name = "alice"
+key = "${{ALICE_KEY}}"
+role = "editor"
+
+[[http.keys]]
+name = "bob"
+key = "${{BOB_KEY}}"
+role = "editor"
+"#,
+            toml_string(spec.to_str().expect("utf-8 path")),
+            toml_string(&upstream.url())
+        ))
+        .env("ALICE_KEY", EDITOR_KEY)
+        .env("BOB_KEY", LISTER_KEY)
+        .start()
+        .await;
+    let alice = server
+        .connect_with(Lifecycle::Initialize, Some(EDITOR_KEY), &[])
+        .await;
+    let bob = server
+        .connect_with(Lifecycle::Initialize, Some(LISTER_KEY), &[])
+        .await;
+    let alice_again = server
+        .connect_with(Lifecycle::Initialize, Some(EDITOR_KEY), &[])
+        .await;
+
+    alice.call("verify_magic_link", json!({"token": "t"})).await;
+    alice.call("get_me", json!({})).await;
+    bob.call("get_me", json!({})).await;
+    alice_again.call("get_me", json!({})).await;
+    let seen = upstream.wait_for(4, WAIT).await;
+    assert_eq!(seen[1].header("cookie"), Some("session=alice-sess-91d2"));
+    assert_eq!(
+        seen[2].header("cookie"),
+        None,
+        "another caller gets no cookie"
+    );
+    assert_eq!(
+        seen[3].header("cookie"),
+        None,
+        "another session gets no cookie"
+    );
+    alice.close().await;
+    bob.close().await;
+    alice_again.close().await;
 }

@@ -8,7 +8,7 @@ use crate::cli::config::{Cli, Command, Config, Transport};
 use crate::cli::service::{Service, load_service, tool_table};
 use crate::error::Error;
 use crate::util::error_chain::full;
-use rest_mcp_openapi::Severity;
+use rest_mcp_openapi::{ApiModel, ParamLocation, SecuritySchemeKind, Severity};
 use tokio_util::sync::CancellationToken;
 
 /// Run the binary: resolve the configuration, set up logging, then serve or list.
@@ -66,7 +66,13 @@ async fn run(cli: &Cli, config: Config, hangups: Hangups) -> Result<(), Error> {
         api = %service.model.title,
         "tools ready"
     );
-    let server = RestMcpServer::new(service.tools).with_instructions(instructions(&service.model));
+    let cookies = config
+        .cookies
+        .unwrap_or_else(|| declares_cookie_scheme(&service.model));
+    tracing::debug!(cookies, "cookie sessions");
+    let server = RestMcpServer::new(service.tools)
+        .with_instructions(instructions(&service.model))
+        .with_cookie_sessions(cookies);
     // The tools own everything calls need; the model would only hold a second copy of
     // every schema for as long as the server runs.
     drop(service.model);
@@ -184,3 +190,17 @@ fn reload_on_sighup(cli: &Cli, server: RestMcpServer, hangups: Hangups) {
 
 #[cfg(not(unix))]
 fn reload_on_sighup(_cli: &Cli, _server: RestMcpServer, _hangups: Hangups) {}
+
+/// Whether the spec authenticates with a cookie (`apiKey` in `cookie`): then the session
+/// cookie a login call sets must come back on later calls, so cookie sessions are on.
+fn declares_cookie_scheme(model: &ApiModel) -> bool {
+    model.security_schemes.iter().any(|scheme| {
+        matches!(
+            scheme.kind,
+            SecuritySchemeKind::ApiKey {
+                location: ParamLocation::Cookie,
+                ..
+            }
+        )
+    })
+}

@@ -126,7 +126,7 @@ pub async fn serve_http(
         config = config.with_allowed_origins(settings.allowed_origins.clone());
     }
     let factory_server = server.clone();
-    let factory = move || Ok(factory_server.clone());
+    let factory = move || Ok(factory_server.for_new_session());
     let mcp: Router = if settings.stateless {
         Router::new().nest_service(
             "/mcp",

@@ -189,6 +189,12 @@ pub struct Options {
     )]
     pub response_headers: Vec<String>,
 
+    /// Keep the cookies the upstream sets (a login's session cookie) and send them back
+    /// on later calls, one jar per session and caller [default: on when the spec
+    /// authenticates with a cookie].
+    #[arg(long, env = "COOKIES", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", global = true)]
+    pub cookies: Option<bool>,
+
     /// Follow `$ref`s to http(s) URLs while loading the spec.
     #[arg(long, env = "ALLOW_REMOTE_REFS", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", global = true)]
     pub allow_remote_refs: Option<bool>,

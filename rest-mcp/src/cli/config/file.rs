@@ -54,6 +54,17 @@ pub struct ConfigFile {
     pub request: Option<RequestFile>,
     /// `[response]`: what of the upstream's answer reaches the model.
     pub response: Option<ResponseFile>,
+    /// `[session]`: what is kept between calls of one MCP session.
+    pub session: Option<SessionFile>,
+}
+
+/// `[session]` in the config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionFile {
+    /// Keep upstream cookies per session and caller (default: when the spec
+    /// authenticates with a cookie).
+    pub cookies: Option<bool>,
 }
 
 /// `[request]` in the config file.

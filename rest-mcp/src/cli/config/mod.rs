@@ -78,6 +78,8 @@ pub struct Config {
     pub defaults: Defaults,
     /// Response headers shown to the model.
     pub response_headers: ResponseHeaders,
+    /// Cookie sessions: `None` decides by the spec's security schemes.
+    pub cookies: Option<bool>,
     /// Log level or filter directive.
     pub log_level: String,
     /// Log format.
@@ -213,6 +215,9 @@ impl Config {
                 _ => Defaults::Omit,
             },
             response_headers: response_headers(options, &file),
+            cookies: options
+                .cookies
+                .or(file.session.as_ref().and_then(|s| s.cookies)),
             log_level: options
                 .log_level
                 .clone()
