@@ -10,7 +10,7 @@ use rest_mcp_openapi::{HttpMethod, Operation, ParamLocation, TemplatePiece, Tool
 use rmcp::model::{Tool, ToolAnnotations};
 use serde_json::{Map, Value};
 
-use crate::response::path::ResponsePath;
+use crate::response::path::{ResponsePath, ResponsePathError};
 use crate::validate::ArgumentValidator;
 
 /// Why an operation cannot be compiled into an [`Endpoint`].
@@ -26,12 +26,13 @@ pub enum EndpointError {
         name: String,
     },
     /// The configured `response_path` is malformed.
-    #[error("{tool}: {message}")]
+    #[error("{tool}: response_path {source}")]
     ResponsePath {
         /// The tool.
         tool: String,
         /// What is wrong with it.
-        message: String,
+        #[source]
+        source: ResponsePathError,
     },
 }
 
@@ -79,9 +80,9 @@ impl Endpoint {
             .as_deref()
             .map(ResponsePath::parse)
             .transpose()
-            .map_err(|message| EndpointError::ResponsePath {
+            .map_err(|source| EndpointError::ResponsePath {
                 tool: operation.tool_name.clone(),
-                message,
+                source,
             })?;
         let tool = mcp_tool(operation.tool_definition());
         let structured = tool

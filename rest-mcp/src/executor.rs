@@ -2,16 +2,18 @@
 //! add configured headers and credentials, send it with the pooled client, shape the
 //! response. Transport failures are tool results with `isError: true`, never panics.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{COOKIE, HeaderName, HeaderValue, USER_AGENT};
 use reqwest::{Client, Url, redirect};
-use rmcp::model::{CallToolResult, ContentBlock};
+use rmcp::model::{CallToolResult, ContentBlock, Tool};
 use serde_json::{Map, Value};
 
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::request::{Defaults, PreparedBody, PreparedRequest, build};
+use crate::response::path::ResponsePath;
 use crate::response::{self, PageContext, ResponseHeaders, Shape};
 use crate::session_cookies::CookieJar;
 use crate::upstream_auth::{AuthError, UpstreamAuth};
@@ -44,6 +46,9 @@ pub struct ExecutorConfig {
     pub defaults: Defaults,
     /// Which response headers reach the model (in `_meta` and the text).
     pub response_headers: ResponseHeaders,
+    /// Whether every tool takes an optional `select` argument: a JSONPath that returns
+    /// only part of the JSON response.
+    pub select_argument: bool,
 }
 
 /// Sends tool calls upstream.
@@ -52,6 +57,13 @@ pub struct Executor {
     client: Client,
     config: ExecutorConfig,
 }
+
+/// The name of the optional argument that selects part of the response.
+const SELECT_ARGUMENT: &str = "select";
+
+/// JSON bodies are read up to 16 times the response limit, and at least this much, to be
+/// selected from and cut by whole items.
+const MIN_JSON_READ: usize = 8 * 1024 * 1024;
 
 /// Most redirects followed (same origin only).
 const MAX_REDIRECTS: usize = 5;
@@ -126,6 +138,14 @@ impl ExecutorBuilder {
         self
     }
 
+    /// Give every tool an optional `select` argument (RFC 9535 JSONPath, e.g.
+    /// `$.items[*].id`): the model asks for only the part of a JSON response it needs
+    /// (default: off). A tool that already has an argument named `select` keeps its own.
+    pub fn select_argument(mut self, on: bool) -> ExecutorBuilder {
+        self.config.select_argument = on;
+        self
+    }
+
     /// The executor, with its pooled HTTP client.
     pub fn build(self) -> Result<Executor, Error> {
         Executor::new(self.config)
@@ -145,6 +165,7 @@ impl Executor {
                 max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
                 defaults: Defaults::Omit,
                 response_headers: ResponseHeaders::default(),
+                select_argument: false,
             },
         }
     }
@@ -198,19 +219,75 @@ impl Executor {
     pub async fn call(
         &self,
         endpoint: &Endpoint,
-        arguments: Map<String, Value>,
+        mut arguments: Map<String, Value>,
         extra_headers: &[(HeaderName, HeaderValue)],
         cookies: Option<&CookieJar>,
     ) -> CallToolResult {
+        let select = match self.take_select(endpoint, &mut arguments) {
+            Ok(select) => select,
+            Err(message) => return error_result(message),
+        };
         match self
             .send_call(endpoint, &arguments, extra_headers, cookies)
             .await
         {
             Ok(response) => {
-                self.shape(endpoint, response, &arguments, extra_headers)
-                    .await
+                self.shape(
+                    endpoint,
+                    response,
+                    &arguments,
+                    extra_headers,
+                    select.as_ref(),
+                )
+                .await
             }
             Err(error) => error_result(error.to_string()),
+        }
+    }
+
+    /// The MCP tool served for `endpoint`: its own definition, plus the `select` argument
+    /// when that is on (and the tool has no argument of that name). With an output
+    /// schema, the result of a selecting call is `{"selected": ...}`, which the schema
+    /// then also allows.
+    pub fn tool_for(&self, endpoint: &Endpoint) -> Tool {
+        let mut tool = endpoint.tool();
+        if !self.offers_select(endpoint) {
+            return tool;
+        }
+        let schema = Arc::make_mut(&mut tool.input_schema);
+        let properties = schema
+            .entry("properties")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(properties) = properties {
+            properties.insert(SELECT_ARGUMENT.to_owned(), select_schema());
+        }
+        if let Some(output) = tool.output_schema.as_mut() {
+            *output = Arc::new(output_with_selection(output));
+        }
+        tool
+    }
+
+    fn offers_select(&self, endpoint: &Endpoint) -> bool {
+        self.config.select_argument && endpoint.target(SELECT_ARGUMENT).is_none()
+    }
+
+    /// Remove the `select` argument (when the tool offers it) and parse it.
+    fn take_select(
+        &self,
+        endpoint: &Endpoint,
+        arguments: &mut Map<String, Value>,
+    ) -> Result<Option<ResponsePath>, String> {
+        if !self.offers_select(endpoint) {
+            return Ok(None);
+        }
+        match arguments.remove(SELECT_ARGUMENT) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) => ResponsePath::parse(&text).map(Some).map_err(|error| {
+                format!("Invalid arguments (nothing was sent): `select`: {error}")
+            }),
+            Some(other) => Err(format!(
+                "Invalid arguments (nothing was sent): `select` must be a JSONPath string such as \"$.items[*].id\", not {other}"
+            )),
         }
     }
 
@@ -353,12 +430,20 @@ impl Executor {
         response: reqwest::Response,
         arguments: &Map<String, Value>,
         forwarded: &[(HeaderName, HeaderValue)],
+        select: Option<&ResponsePath>,
     ) -> CallToolResult {
         let status = response.status();
         let headers = response.headers().clone();
         let limit = self.config.max_response_size;
         let count_limit = (limit as u64).saturating_mul(16).max(16 * 1024 * 1024);
-        let body = match read_bounded(response, limit, count_limit).await {
+        // JSON is read whole (up to a bound) so it can be selected from and cut by whole
+        // items; anything else only up to what the model is shown.
+        let keep = if is_json_media(&headers) {
+            limit.saturating_mul(16).max(MIN_JSON_READ)
+        } else {
+            limit
+        };
+        let body = match read_bounded(response, keep, count_limit).await {
             Ok(body) => body,
             Err(error) => {
                 let message = format!(
@@ -373,6 +458,8 @@ impl Executor {
             tool: &operation.tool_name,
             structured: endpoint.structured(),
             response_path: endpoint.response_path(),
+            select,
+            select_argument: self.offers_select(endpoint),
             limit,
             headers: &self.config.response_headers,
             page: Some(PageContext {
@@ -384,7 +471,7 @@ impl Executor {
         // An upstream may echo the request: the credentials sent with it stay out.
         let secrets = self.result_secrets(forwarded);
         Redactor::new(secrets.iter().map(String::as_str)).result(&mut result);
-        if endpoint.structured().is_some() && result.is_error != Some(true) {
+        if endpoint.structured().is_some() && result.is_error != Some(true) && select.is_none() {
             response::ensure_conforming(&mut result, &|value| endpoint.conforms_to_output(value));
         }
         result
@@ -552,4 +639,43 @@ fn into_reqwest(client: &Client, request: PreparedRequest) -> Result<reqwest::Re
             error_chain(&e).unwrap_or_else(|| "unknown error".to_owned())
         )
     })
+}
+
+/// Whether a response's content type is JSON (`application/json`, `…+json`).
+fn is_json_media(headers: &reqwest::header::HeaderMap) -> bool {
+    headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media| media.trim().to_ascii_lowercase().ends_with("json"))
+}
+
+/// The input schema of the `select` argument.
+fn select_schema() -> Value {
+    serde_json::json!({
+        "type": "string",
+        "description": "Optional. A JSONPath (RFC 9535) that returns only part of the JSON response, to keep large answers small: `$.items[*].name` lists every item's name, `$.items[0:5]` the first five items, `$.items[?@.state == 'open']` the open ones, `$.total_count` one value. Paths with wildcards, slices or filters return a list."
+    })
+}
+
+/// An output schema that also allows the `{"selected": ...}` result of a selecting call.
+fn output_with_selection(output: &Map<String, Value>) -> Map<String, Value> {
+    let mut original = output.clone();
+    let mut combined = Map::new();
+    if let Some(dialect) = original.remove("$schema") {
+        combined.insert("$schema".into(), dialect);
+    }
+    combined.insert("type".into(), Value::String("object".into()));
+    combined.insert(
+        "anyOf".into(),
+        serde_json::json!([
+            Value::Object(original),
+            {
+                "type": "object",
+                "properties": {"selected": {"description": "What the call's `select` JSONPath matched."}},
+                "required": ["selected"]
+            }
+        ]),
+    );
+    combined
 }

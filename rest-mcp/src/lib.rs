@@ -50,7 +50,7 @@ pub use reqwest::Url;
 /// Header types used in [`ExecutorConfig`] (re-exported so users need no `reqwest`).
 pub use reqwest::header as reqwest_header;
 pub use response::headers::{DEFAULT_RESPONSE_HEADERS, ResponseHeaders};
-pub use response::path::ResponsePath;
+pub use response::path::{ResponsePath, ResponsePathError};
 pub use rest_mcp_macros::{endpoint, include_openapi, rest_api};
 pub use rest_mcp_openapi as openapi;
 pub use server::RestMcpServer;

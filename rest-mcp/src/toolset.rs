@@ -105,7 +105,7 @@ impl ToolSet {
     ) -> Result<ToolSet, Error> {
         let mut set = ToolSet::new();
         for endpoint in endpoints {
-            let tool = endpoint.tool();
+            let tool = executor.tool_for(&endpoint);
             set.insert(
                 tool,
                 Arc::new(EndpointHandler {

@@ -319,3 +319,102 @@ async fn a_login_cookie_is_kept_for_the_session_sent_back_and_cleared_on_logout(
     assert_eq!(seen[1].header("cookie"), None);
     server.stop().await;
 }
+
+/// The JSON document after the status line of a text result.
+fn json_of_text(text: &str) -> Value {
+    let body = text.split_once("\n\n").map_or(text, |(_, body)| body);
+    let json = body.split("\n\n[truncated").next().unwrap_or(body);
+    serde_json::from_str(json).unwrap_or_else(|e| panic!("not valid JSON ({e}): {json}"))
+}
+
+#[tokio::test]
+async fn a_big_list_is_cut_by_whole_items_and_select_returns_only_the_part_asked_for() {
+    let upstream = Upstream::start().await;
+    let issues: Vec<Value> = (1..=347)
+        .map(|n| {
+            json!({
+                "number": n,
+                "state": if n % 50 == 0 { "closed" } else { "open" },
+                "title": format!("Issue number {n} has a reasonably long title"),
+            })
+        })
+        .collect();
+    upstream.respond_default(Reply::json(
+        200,
+        json!({"total_count": 347, "items": issues}),
+    ));
+    let server = Launch::new("fidelity.yaml", &upstream.url())
+        .args(["--select-arg", "--max-response-size", "4000"])
+        .start()
+        .await;
+    let tool = server
+        .tools()
+        .await
+        .into_iter()
+        .find(|t| t.name == "search_issues")
+        .expect("search_issues");
+    assert_eq!(
+        tool.input_schema["properties"]["select"]["type"],
+        json!("string")
+    );
+    let schema = Value::Object(tool.output_schema.as_deref().cloned().expect("output"));
+    let validator = jsonschema::validator_for(&schema).expect("output schema compiles");
+
+    // Too big for the limit: whole items are dropped from the end, the JSON stays valid.
+    let whole = server.call("search_issues", json!({"q": "is:issue"})).await;
+    let text = ok_text(&whole);
+    let shown = json_of_text(&text);
+    let items = shown["items"].as_array().expect("items kept").len();
+    assert!(items > 0 && items < 347, "{items} items shown");
+    assert_eq!(shown["total_count"], json!(347));
+    assert_eq!(shown["items"][0]["number"], json!(1));
+    assert!(
+        text.contains(&format!("$.items shows {items} of 347 items")),
+        "{text}"
+    );
+    assert!(text.contains("use `select`"), "{text}");
+    let structured = whole.structured_content.clone().expect("structured");
+    assert_eq!(
+        structured, shown,
+        "the data, cut the same way, not a notice"
+    );
+    assert!(validator.is_valid(&structured), "{structured}");
+
+    // `select` picks the part the model needs; the result still matches the schema.
+    let picked = server
+        .call(
+            "search_issues",
+            json!({"q": "is:issue", "select": "$.items[?@.state == 'closed'].number"}),
+        )
+        .await;
+    let text = ok_text(&picked);
+    assert_eq!(json_of_text(&text), json!([50, 100, 150, 200, 250, 300]));
+    let structured = picked.structured_content.clone().expect("structured");
+    assert_eq!(
+        structured,
+        json!({"selected": [50, 100, 150, 200, 250, 300]})
+    );
+    assert!(
+        validator.is_valid(&structured),
+        "{structured} against {schema}"
+    );
+    // `select` is ours: it never reaches the upstream.
+    let seen = upstream.wait_for(2, WAIT).await;
+    assert_eq!(seen[1].query.as_deref(), Some("q=is%3Aissue"));
+
+    // A path that is not JSONPath is refused before anything is sent.
+    let bad = server
+        .call("search_issues", json!({"q": "x", "select": "items[*]"}))
+        .await;
+    let message = err_text(&bad);
+    assert!(message.contains("not a JSONPath"), "{message}");
+    assert!(message.contains("starts with `$`"), "{message}");
+    // A path that matches nothing says so and shows what there is.
+    let empty = server
+        .call("search_issues", json!({"q": "x", "select": "$.nothing"}))
+        .await;
+    let message = err_text(&empty);
+    assert!(message.contains("matched nothing"), "{message}");
+    assert_eq!(upstream.count(), 3, "the bad path sent nothing");
+    server.stop().await;
+}

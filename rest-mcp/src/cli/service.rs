@@ -59,6 +59,7 @@ pub async fn load_service(config: &Config) -> Result<Service, Error> {
         .max_response_size(config.max_response_size)
         .defaults(config.defaults)
         .response_headers(config.response_headers.clone())
+        .select_argument(config.select_arg)
         .build()?;
     let tools = ToolSet::from_model(&model, Arc::new(executor))?;
     Ok(Service {

@@ -3,6 +3,7 @@
 //! on 4xx/5xx and on redirects that were not followed, a next-page hint, images as image
 //! content, and bodies past the size limit truncated with a note.
 
+mod fit;
 pub mod headers;
 mod pagination;
 pub mod path;
@@ -23,8 +24,12 @@ pub(crate) struct Shape<'a> {
     pub(crate) tool: &'a str,
     /// Whether the tool declares an output schema, and whether it wraps the body.
     pub(crate) structured: Option<bool>,
-    /// Part of the JSON body to return instead of all of it.
+    /// Part of the JSON body to return instead of all of it (the operator's choice).
     pub(crate) response_path: Option<&'a ResponsePath>,
+    /// Part of that to return (the model's `select` argument for this call).
+    pub(crate) select: Option<&'a ResponsePath>,
+    /// Whether the tool offers `select`, for the truncation note.
+    pub(crate) select_argument: bool,
     /// The size limit, for the truncation note.
     pub(crate) limit: usize,
     /// Which response headers the model sees.
@@ -106,7 +111,8 @@ pub(crate) fn shape(
         }
         result
     };
-    result.is_error = Some(is_error);
+    // A result may be an error of its own (a `select` that matched nothing).
+    result.is_error = Some(is_error || result.is_error == Some(true));
     result.with_meta(Some(MetaObject(meta)))
 }
 
@@ -182,55 +188,115 @@ fn text_result(
     } else {
         None
     };
-    if let Some(value) = parsed {
-        let (value, selected) = match shape.response_path {
-            Some(path) if !is_error => match path.extract(&value) {
-                Some(part) => (part, true),
+    match parsed {
+        Some(value) => (
+            json_result(status_line, &value, is_error, shape),
+            Some(value),
+        ),
+        None => (
+            CallToolResult::success(vec![ContentBlock::text(plain_text(
+                status_line,
+                media,
+                body,
+                shape,
+            ))]),
+            None,
+        ),
+    }
+}
+
+/// A JSON body: the part `response_path` and `select` pick, cut by whole items and
+/// members to the size limit, as text and (when declared) as `structuredContent`.
+fn json_result(
+    status_line: &str,
+    value: &Value,
+    is_error: bool,
+    shape: &Shape<'_>,
+) -> CallToolResult {
+    let mut shown = None;
+    if !is_error {
+        if let Some(path) = shape.response_path {
+            match path.extract(value) {
+                Some(part) => shown = Some(part),
                 None => {
-                    let result = CallToolResult::success(vec![ContentBlock::text(format!(
-                        "{status_line}\n\nresponse_path `{}` selected nothing in the response:\n{value}",
+                    let (body, _) = fit::fit(value.clone(), shape.limit);
+                    return CallToolResult::success(vec![ContentBlock::text(format!(
+                        "{status_line}\n\nresponse_path `{}` selected nothing in the response:\n{body}",
                         path.as_str()
                     ))]);
-                    return (result, Some(value));
                 }
-            },
-            _ => (value, false),
-        };
-        let mut text = format!("{status_line}\n\n");
-        if is_error && let Some(summary) = problem_summary(&value) {
-            text.push_str(&summary);
-            text.push_str("\n\n");
+            }
         }
-        text.push_str(&value.to_string());
-        let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
-        if !is_error && !selected {
-            result.structured_content = structured(value.clone(), shape.structured);
+        if let Some(select) = shape.select {
+            let base = shown.as_ref().unwrap_or(value);
+            match select.extract(base) {
+                Some(part) => shown = Some(part),
+                None => {
+                    let (body, _) = fit::fit(base.clone(), shape.limit);
+                    return CallToolResult::error(vec![ContentBlock::text(format!(
+                        "{status_line}\n\n`select` {} matched nothing in the response. Write a JSONPath against this response (shown cut to fit), or leave `select` out to see all of it:\n{body}",
+                        select.as_str()
+                    ))]);
+                }
+            }
         }
-        return (result, Some(value));
     }
-    let text = if is_binary(media) {
-        format!(
+    let picked = shown.is_some();
+    let summary = is_error.then(|| problem_summary(value)).flatten();
+    let value = shown.unwrap_or_else(|| value.clone());
+    let (value, cuts) = fit::fit(value, shape.limit);
+    let mut text = format!("{status_line}\n\n");
+    if let Some(summary) = summary {
+        text.push_str(&summary);
+        text.push_str("\n\n");
+    }
+    text.push_str(&value.to_string());
+    if !cuts.is_empty() {
+        let places: Vec<String> = cuts.iter().map(ToString::to_string).collect();
+        let how = if shape.select_argument {
+            "use `select` or the pagination arguments to see the rest"
+        } else {
+            "use the pagination or filter arguments to see the rest"
+        };
+        text.push_str(&format!(
+            "\n\n[truncated to fit the {}-byte limit: {}; {how}]",
+            shape.limit,
+            places.join("; ")
+        ));
+    }
+    let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
+    if !is_error {
+        result.structured_content = match (shape.structured, picked, shape.select.is_some()) {
+            (Some(_), true, true) => Some(json!({ "selected": value })),
+            (_, false, _) => structured(value, shape.structured),
+            _ => None,
+        };
+    }
+    result
+}
+
+/// A body that is not JSON (or not complete JSON): text up to the limit, binary described.
+fn plain_text(status_line: &str, media: &str, body: &BoundedBody, shape: &Shape<'_>) -> String {
+    if is_binary(media) {
+        return format!(
             "{status_line}\n\n({media} body of {} bytes; binary content is not shown)",
             body.total.unwrap_or(body.bytes.len() as u64)
-        )
-    } else {
-        let mut text = format!("{status_line}\n\n{}", String::from_utf8_lossy(&body.bytes));
-        if body.truncated {
-            let total = body.total.map_or_else(
-                || format!("more than {}", body.bytes.len()),
-                |t| t.to_string(),
-            );
-            text.push_str(&format!(
-                "\n\n[truncated: showing the first {} of {total} bytes; ask for less (filters, pagination) to see the rest]",
-                shape.limit
-            ));
-        }
-        text
-    };
-    (
-        CallToolResult::success(vec![ContentBlock::text(text)]),
-        None,
-    )
+        );
+    }
+    let cut = body.bytes.len() > shape.limit;
+    let bytes = &body.bytes[..body.bytes.len().min(shape.limit)];
+    let mut text = format!("{status_line}\n\n{}", String::from_utf8_lossy(bytes));
+    if body.truncated || cut {
+        let total = body.total.map_or_else(
+            || format!("more than {}", body.bytes.len()),
+            |t| t.to_string(),
+        );
+        text.push_str(&format!(
+            "\n\n[truncated: showing the first {} of {total} bytes; ask for less (filters, pagination) to see the rest]",
+            shape.limit
+        ));
+    }
+    text
 }
 
 /// Make a successful result of a tool that declares an output schema carry conforming
@@ -319,6 +385,8 @@ mod tests {
         tool: "t",
         structured: None,
         response_path: None,
+        select: None,
+        select_argument: false,
         limit: 10,
         headers: &NO_HEADERS,
         page: None,
@@ -404,6 +472,53 @@ mod tests {
             "{}",
             text_of(&r)
         );
+    }
+
+    #[test]
+    fn a_json_body_over_the_limit_is_cut_by_whole_items_and_stays_json() {
+        let items: Vec<Value> = (0..100).map(|i| json!({"id": i})).collect();
+        let bytes = serde_json::to_vec(&items).expect("json");
+        let shape = Shape {
+            structured: Some(true),
+            limit: 100,
+            ..PLAIN
+        };
+        let total = bytes.len() as u64;
+        let r = super::shape(
+            StatusCode::OK,
+            &typed("application/json"),
+            body(&bytes, false, total),
+            &shape,
+        );
+        let text = text_of(&r);
+        let json = text
+            .strip_prefix("HTTP 200 OK\n\n")
+            .and_then(|t| t.split("\n\n[truncated").next())
+            .expect("status line, then JSON");
+        let shown: Vec<Value> = serde_json::from_str(json).expect("valid JSON");
+        assert!(!shown.is_empty() && shown.len() < 100);
+        assert!(json.len() <= 100);
+        assert!(
+            text.contains(&format!("$ shows {} of 100 items", shown.len())),
+            "{text}"
+        );
+        assert_eq!(r.structured_content, Some(json!({ "result": shown })));
+    }
+
+    #[test]
+    fn a_text_body_read_past_the_limit_is_cut_to_it() {
+        let r = super::shape(
+            StatusCode::OK,
+            &typed("text/plain"),
+            body(&[b'a'; 50], false, 50),
+            &PLAIN,
+        );
+        let text = text_of(&r);
+        assert!(
+            text.starts_with(&format!("HTTP 200 OK\n\n{}\n\n[truncated", "a".repeat(10))),
+            "{text}"
+        );
+        assert!(text.contains("of 50 bytes"), "{text}");
     }
 
     #[test]

@@ -189,6 +189,12 @@ pub struct Options {
     )]
     pub response_headers: Vec<String>,
 
+    /// Give every tool an optional `select` argument: a JSONPath (RFC 9535) such as
+    /// `$.items[*].name`, so the model asks for only the part of a big JSON answer it
+    /// needs. A tool with its own `select` parameter keeps it.
+    #[arg(long, env = "SELECT_ARG", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", global = true)]
+    pub select_arg: Option<bool>,
+
     /// Keep the cookies the upstream sets (a login's session cookie) and send them back
     /// on later calls, one jar per session and caller [default: on when the spec
     /// authenticates with a cookie].

@@ -81,6 +81,8 @@ pub struct RequestFile {
 pub struct ResponseFile {
     /// Response headers shown to the model (names or `prefix*` patterns).
     pub headers: Option<Vec<String>>,
+    /// Give every tool an optional `select` JSONPath argument.
+    pub select_arg: Option<bool>,
 }
 
 /// `request_timeout = "30s"` or `request_timeout = 30`.

@@ -78,6 +78,8 @@ pub struct Config {
     pub defaults: Defaults,
     /// Response headers shown to the model.
     pub response_headers: ResponseHeaders,
+    /// Whether every tool takes a `select` JSONPath argument.
+    pub select_arg: bool,
     /// Cookie sessions: `None` decides by the spec's security schemes.
     pub cookies: Option<bool>,
     /// Log level or filter directive.
@@ -215,6 +217,10 @@ impl Config {
                 _ => Defaults::Omit,
             },
             response_headers: response_headers(options, &file),
+            select_arg: options
+                .select_arg
+                .or(file.response.as_ref().and_then(|r| r.select_arg))
+                .unwrap_or(false),
             cookies: options
                 .cookies
                 .or(file.session.as_ref().and_then(|s| s.cookies)),
