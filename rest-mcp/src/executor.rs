@@ -7,9 +7,11 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{COOKIE, HeaderName, HeaderValue, USER_AGENT};
 use reqwest::{Client, Url, redirect};
+use rest_mcp_openapi::Operation;
 use rmcp::model::{CallToolResult, ContentBlock, Tool};
 use serde_json::{Map, Value};
 
+use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::request::{Defaults, PreparedBody, PreparedRequest, build};
@@ -36,8 +38,8 @@ pub struct ExecutorConfig {
     pub base_url: Url,
     /// Headers sent with every request (arguments for the same header override them).
     pub headers: Vec<(HeaderName, HeaderValue)>,
-    /// Upstream credentials.
-    pub auth: UpstreamAuth,
+    /// Upstream credentials: one for every operation, and any per security scheme.
+    pub credentials: Credentials,
     /// Whole-request timeout.
     pub timeout: Duration,
     /// Largest response body returned to the model, in bytes.
@@ -105,9 +107,17 @@ impl ExecutorBuilder {
         self
     }
 
-    /// Upstream credentials (default: none).
+    /// Upstream credentials for every operation that takes credentials (default: none).
     pub fn auth(mut self, auth: UpstreamAuth) -> ExecutorBuilder {
-        self.config.auth = auth;
+        self.config.credentials = self.config.credentials.with_default(auth);
+        self
+    }
+
+    /// Credentials for the operations whose `security` names the scheme `scheme` (the
+    /// spec's `securitySchemes` key). Such an operation gets these instead of the
+    /// [`auth`](Self::auth) credential; one naming several schemes gets each.
+    pub fn scheme_auth(mut self, scheme: impl Into<String>, auth: UpstreamAuth) -> ExecutorBuilder {
+        self.config.credentials = self.config.credentials.with_scheme(scheme, auth);
         self
     }
 
@@ -160,7 +170,7 @@ impl Executor {
             config: ExecutorConfig {
                 base_url,
                 headers: Vec::new(),
-                auth: UpstreamAuth::none(),
+                credentials: Credentials::default(),
                 timeout: DEFAULT_TIMEOUT,
                 max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
                 defaults: Defaults::Omit,
@@ -346,7 +356,8 @@ impl Executor {
         }
         headers.append(&mut request.headers);
         request.headers = headers;
-        self.send(request, extra_headers, anonymous, cookies).await
+        self.send(request, extra_headers, endpoint.operation(), cookies)
+            .await
     }
 
     /// Send a prepared request with credentials, retrying once after a 401 when the
@@ -358,18 +369,18 @@ impl Executor {
         &self,
         unauthenticated: PreparedRequest,
         forwarded: &[(HeaderName, HeaderValue)],
-        anonymous: bool,
+        operation: &Operation,
         cookies: Option<&CookieJar>,
     ) -> Result<reqwest::Response, CallError> {
+        let anonymous = operation.anonymous;
+        let credentials = self.config.credentials.for_operation(operation);
         let mut retried = false;
         loop {
             let mut attempt = unauthenticated.clone();
             if !anonymous {
-                self.config
-                    .auth
-                    .apply(&mut attempt)
-                    .await
-                    .map_err(CallError::Auth)?;
+                for auth in &credentials {
+                    auth.apply(&mut attempt).await.map_err(CallError::Auth)?;
+                }
                 if let Some(jar) = cookies {
                     for (name, value) in jar.cookies_for(&attempt.url) {
                         if !attempt
@@ -415,7 +426,7 @@ impl Executor {
             if status == reqwest::StatusCode::UNAUTHORIZED
                 && !anonymous
                 && !retried
-                && self.config.auth.invalidate()
+                && invalidate_all(&credentials)
             {
                 retried = true;
                 continue;
@@ -482,7 +493,7 @@ impl Executor {
     /// of credential headers, configured or forwarded for this call (whole, and without
     /// their `Bearer`/`Basic` scheme).
     fn result_secrets(&self, forwarded: &[(HeaderName, HeaderValue)]) -> Vec<String> {
-        let mut secrets = self.config.auth.secrets();
+        let mut secrets = self.credential_secrets();
         let url = &self.config.base_url;
         if let Some(password) = url.password().filter(|p| !p.is_empty()) {
             let decoded = percent_encoding::percent_decode_str(password)
@@ -512,6 +523,15 @@ impl Executor {
         secrets
     }
 
+    /// The secrets of every configured credential.
+    fn credential_secrets(&self) -> Vec<String> {
+        self.config
+            .credentials
+            .all()
+            .flat_map(UpstreamAuth::secrets)
+            .collect()
+    }
+
     /// Remove every credential from text that leaves the process.
     fn redact(&self, text: &str) -> String {
         let mut text = text.to_owned();
@@ -520,7 +540,7 @@ impl Executor {
         {
             text = text.replace(password, "***");
         }
-        let secrets = self.config.auth.secrets();
+        let secrets = self.credential_secrets();
         let header_values = self
             .config
             .headers
@@ -678,4 +698,14 @@ fn output_with_selection(output: &Map<String, Value>) -> Map<String, Value> {
         ]),
     );
     combined
+}
+
+/// Forget every cached token of `credentials` (all of them, not just the first that has
+/// one); true when any was forgotten, so a retry may succeed.
+fn invalidate_all(credentials: &[&UpstreamAuth]) -> bool {
+    let mut any = false;
+    for auth in credentials {
+        any |= auth.invalidate();
+    }
+    any
 }

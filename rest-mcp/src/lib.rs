@@ -25,6 +25,7 @@ pub mod caller;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod client;
+mod credentials;
 mod endpoint;
 mod error;
 mod executor;
@@ -39,6 +40,7 @@ pub mod upstream_auth;
 mod util;
 mod validate;
 
+pub use credentials::Credentials;
 pub use endpoint::{Endpoint, EndpointError};
 pub use error::{ConfigError, Error};
 pub use executor::{

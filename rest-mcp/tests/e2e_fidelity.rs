@@ -418,3 +418,60 @@ async fn a_big_list_is_cut_by_whole_items_and_select_returns_only_the_part_asked
     assert_eq!(upstream.count(), 3, "the bad path sent nothing");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn each_operation_gets_the_credentials_its_security_names() {
+    let upstream = Upstream::start().await;
+    upstream.respond_default(Reply::json(200, json!({})));
+    let dir = temp_dir("schemes");
+    let config = write_file(
+        &dir,
+        "rest-mcp.toml",
+        "[credentials.session]\ntype = \"apikey_cookie\"\nkey = \"session\"\nvalue = \"cookie-secret-7373\"\n\n[credentials.ApiKeyAuth]\ntype = \"apikey_header\"\nkey = \"X-API-Key\"\nvalue = \"key-secret-8484\"\n\n[credentials.Typo]\ntype = \"bearer\"\ntoken = \"never-sent-9595\"\n",
+    );
+    let server = Launch::new("schemes.yaml", &upstream.url())
+        .arg("--config")
+        .arg(config.to_str().expect("utf-8"))
+        .start()
+        .await;
+    for (tool, arguments) in [
+        ("get_me", json!({})),
+        ("list_reports", json!({})),
+        ("create_export", json!({})),
+        ("get_health", json!({})),
+    ] {
+        ok_text(&server.call(tool, arguments).await);
+    }
+    let seen = upstream.wait_for(4, WAIT).await;
+    let credentials = |i: usize| {
+        (
+            seen[i].header("cookie").map(str::to_owned),
+            seen[i].header("x-api-key").map(str::to_owned),
+            seen[i].header("authorization").map(str::to_owned),
+        )
+    };
+    // The document's default security: the session cookie only.
+    assert_eq!(
+        credentials(0),
+        (Some("session=cookie-secret-7373".into()), None, None)
+    );
+    // The first alternative rest-mcp holds credentials for: the API key only.
+    assert_eq!(credentials(1), (None, Some("key-secret-8484".into()), None));
+    // Both schemes of one requirement: both.
+    assert_eq!(
+        credentials(2),
+        (
+            Some("session=cookie-secret-7373".into()),
+            Some("key-secret-8484".into()),
+            None
+        )
+    );
+    // `security: []`: none at all.
+    assert_eq!(credentials(3), (None, None, None));
+    let stderr = server.stop().await;
+    assert!(
+        stderr.contains("[credentials.Typo] names no security scheme")
+            && stderr.contains("session, ApiKeyAuth, oauth"),
+        "{stderr}"
+    );
+}

@@ -49,12 +49,34 @@ pub async fn load_service(config: &Config) -> Result<Service, Error> {
         .build()
         .map_err(Error::HttpClient)?;
     let auth = match &config.auth {
-        Some(auth) => UpstreamAuth::new(auth.clone(), token_client)?,
+        Some(auth) => UpstreamAuth::new(auth.clone(), token_client.clone())?,
         None => UpstreamAuth::none(),
     };
-    let executor = Executor::builder(base_url.clone())
+    let mut builder = Executor::builder(base_url.clone())
         .headers(config.headers.iter().cloned())
-        .auth(auth)
+        .auth(auth);
+    for (scheme, auth) in &config.scheme_credentials {
+        if model.security_scheme(scheme).is_none() {
+            let declared: Vec<&str> = model
+                .security_schemes
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect();
+            tracing::warn!(
+                "[credentials.{scheme}] names no security scheme of the spec, so no operation gets it; the spec declares: {}",
+                if declared.is_empty() {
+                    "none".to_owned()
+                } else {
+                    declared.join(", ")
+                }
+            );
+        }
+        builder = builder.scheme_auth(
+            scheme,
+            UpstreamAuth::new(auth.clone(), token_client.clone())?,
+        );
+    }
+    let executor = builder
         .timeout(config.timeout)
         .max_response_size(config.max_response_size)
         .defaults(config.defaults)
@@ -227,7 +249,7 @@ pub fn missing_credentials_warning(config: &Config, model: &ApiModel) -> Option<
         .operations
         .iter()
         .any(|op| !op.security.is_empty() && op.security.iter().all(|r| !r.schemes.is_empty()));
-    if !required || config.auth.is_some() {
+    if !required || config.auth.is_some() || !config.scheme_credentials.is_empty() {
         return None;
     }
     let header_names: Vec<String> = model

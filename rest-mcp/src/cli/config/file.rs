@@ -39,6 +39,9 @@ pub struct ConfigFile {
     /// Upstream credentials (`${VAR}` is interpolated before it becomes an
     /// [`AuthConfig`](crate::upstream_auth::AuthConfig)).
     pub auth: Option<toml::Table>,
+    /// `[credentials.<scheme>]`: a credential for the operations whose `security` names
+    /// that scheme, in the same form as `[auth]`.
+    pub credentials: Option<BTreeMap<String, toml::Table>>,
     /// Schema inlining limits.
     pub schema: Option<SchemaLimits>,
     /// Endpoints for an API without a spec (read by `rest_mcp_openapi::load_manual`).

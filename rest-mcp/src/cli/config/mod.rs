@@ -66,6 +66,8 @@ pub struct Config {
     pub headers: Vec<(HeaderName, HeaderValue)>,
     /// Upstream credentials.
     pub auth: Option<AuthConfig>,
+    /// Credentials by security scheme name (`[credentials.<scheme>]`).
+    pub scheme_credentials: Vec<(String, AuthConfig)>,
     /// Naming, filters and schema limits for loading.
     pub load: LoadOptions,
     /// Whether remote `$ref`s may be fetched.
@@ -142,8 +144,17 @@ impl Config {
         let auth = file
             .auth
             .as_ref()
-            .map(|table| auth_config(table, &interpolate))
+            .map(|table| auth_config(table, "auth", &interpolate))
             .transpose()?;
+        let scheme_credentials = file
+            .credentials
+            .iter()
+            .flatten()
+            .map(|(scheme, table)| {
+                let section = format!("credentials.{scheme}");
+                Ok((scheme.clone(), auth_config(table, &section, &interpolate)?))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
         let mut filters = file.filters.clone().unwrap_or_default();
         let cli_lists = [
             (&options.include_tags, &mut filters.include_tags),
@@ -197,6 +208,7 @@ impl Config {
             base_url,
             headers,
             auth,
+            scheme_credentials,
             load: LoadOptions {
                 naming,
                 filters,
@@ -422,13 +434,15 @@ fn fill(
     })
 }
 
-/// `[auth]` with `${VAR}` filled in every string value.
+/// `[auth]` (or `[credentials.<scheme>]`, named by `section`) with `${VAR}` filled in
+/// every string value.
 fn auth_config(
     table: &toml::Table,
+    section: &str,
     interpolate: &dyn Fn(&str, &str) -> Result<String, String>,
 ) -> Result<AuthConfig, String> {
-    let filled = fill(&toml::Value::Table(table.clone()), "auth", interpolate)?;
-    AuthConfig::deserialize(filled).map_err(|e| format!("[auth]: {}", e.message().trim()))
+    let filled = fill(&toml::Value::Table(table.clone()), section, interpolate)?;
+    AuthConfig::deserialize(filled).map_err(|e| format!("[{section}]: {}", e.message().trim()))
 }
 
 /// HTTP settings: command line > environment > `[http]` > defaults.
