@@ -102,6 +102,17 @@ fn yaml_key(key: yaml_serde::Value, at: &SourceRef) -> Result<String, LoadError>
     }
 }
 
+/// Whether the document is an endpoint list (`endpoints: [...]`, the TOML list's shape in
+/// JSON or YAML) rather than a spec: it has `endpoints` and neither `openapi` nor
+/// `swagger`.
+pub(crate) fn is_endpoint_list(root: &Value) -> bool {
+    root.as_object().is_some_and(|object| {
+        object.get("endpoints").is_some_and(Value::is_array)
+            && !object.contains_key("openapi")
+            && !object.contains_key("swagger")
+    })
+}
+
 /// Which specification the document follows, from its `swagger` / `openapi` field.
 pub(crate) fn detect_version(root: &Value, file: &str) -> Result<SpecVersion, LoadError> {
     let Some(object) = root.as_object() else {

@@ -110,10 +110,15 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Load a spec (OpenAPI 3.0/3.1 or Swagger 2.0, JSON or YAML) from bytes.
+/// Load a spec (OpenAPI 3.0/3.1 or Swagger 2.0, JSON or YAML) from bytes. A JSON or YAML
+/// document of the form `{"endpoints": [...]}` is read as the endpoint list that
+/// [`load_manual`] reads from TOML.
 pub fn load(bytes: &[u8], origin: Origin, options: &LoadOptions) -> Result<Loaded, LoadError> {
     let label = origin.label();
     let root = document::parse(bytes, &label)?;
+    if document::is_endpoint_list(&root) {
+        return manual::load_value(root, &label, options);
+    }
     let version = document::detect_version(&root, &label)?;
     let mut diagnostics = error::Diagnostics::default();
     let root = match version {

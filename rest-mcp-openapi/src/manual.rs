@@ -78,11 +78,39 @@ pub(crate) fn load(
     options: &LoadOptions,
 ) -> Result<crate::Loaded, LoadError> {
     let parsed: ManualFile = toml::from_str(text).map_err(|e| {
+        let message = e.message().trim();
+        // The PRD's sketch puts path parameters in `[endpoints.path]`, which TOML cannot
+        // hold beside `path = "/..."`: say which name can.
+        let at = e.span().and_then(|span| text.get(span)).unwrap_or_default();
+        let hint = if message.contains("duplicate key") && at.contains("path") {
+            "; path parameters go in `[endpoints.path_params]`, since `[endpoints.path]` collides with the endpoint's `path = \"/...\"`"
+        } else {
+            ""
+        };
         LoadError::new(
             SourceRef::new(file, ""),
-            format!("invalid TOML: {}", e.message().trim()) + &line_of(text, e.span()),
+            format!("invalid TOML: {message}{hint}") + &line_of(text, e.span()),
         )
     })?;
+    from_file(parsed, file, options)
+}
+
+/// The same endpoint list as a JSON (or YAML) document: `{"endpoints": [...]}`.
+pub(crate) fn load_value(
+    root: Value,
+    file: &str,
+    options: &LoadOptions,
+) -> Result<crate::Loaded, LoadError> {
+    let parsed = ManualFile::deserialize(root)
+        .map_err(|e| LoadError::new(SourceRef::new(file, ""), e.to_string()))?;
+    from_file(parsed, file, options)
+}
+
+fn from_file(
+    parsed: ManualFile,
+    file: &str,
+    options: &LoadOptions,
+) -> Result<crate::Loaded, LoadError> {
     let mut diagnostics = Diagnostics::default();
     let mut drafts = Vec::with_capacity(parsed.endpoints.len());
     for (index, raw) in parsed.endpoints.into_iter().enumerate() {
@@ -363,6 +391,47 @@ path = "/users"
         assert_eq!(fields.len(), 2);
         assert_eq!(ops[2].input_schema()["required"], json!(["name"]));
         assert!(ops[0].annotations.read_only && !ops[2].annotations.read_only);
+    }
+
+    #[test]
+    fn the_same_list_as_json_loads_through_load() {
+        let json = r#"{"endpoints": [
+            {"name": "get_user", "method": "GET", "path": "/users/{id}",
+             "path_params": {"id": {"type": "integer", "description": "User ID"}}},
+            {"method": "POST", "path": "/users", "body": {"name": {"type": "string", "required": true}}}
+        ]}"#;
+        let loaded = crate::load(
+            json.as_bytes(),
+            crate::Origin::File("endpoints.json".into()),
+            &LoadOptions::default(),
+        )
+        .expect("an endpoint list in JSON loads");
+        let ops = &loaded.model.operations;
+        assert_eq!(ops.len(), 2);
+        assert_eq!(ops[0].tool_name, "get_user");
+        assert_eq!(ops[0].input_schema()["properties"]["id"]["type"], "integer");
+        assert_eq!(ops[1].input_schema()["required"], json!(["name"]));
+        let err = crate::load(
+            br#"{"endpoints": [{"method": "GET"}]}"#,
+            crate::Origin::File("endpoints.json".into()),
+            &LoadOptions::default(),
+        )
+        .expect_err("no path");
+        assert_eq!(err.location.pointer, "/endpoints/0");
+    }
+
+    #[test]
+    fn the_prd_sketchs_path_table_points_at_path_params() {
+        let err = load_text(
+            "[[endpoints]]\nmethod = \"GET\"\npath = \"/users/{id}\"\n[endpoints.path]\nid = \"string\"\n",
+        )
+        .expect_err("duplicate key");
+        assert!(
+            err.message.contains("[endpoints.path_params]"),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains("line"), "{}", err.message);
     }
 
     #[test]
