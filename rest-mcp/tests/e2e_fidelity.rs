@@ -475,3 +475,38 @@ async fn each_operation_gets_the_credentials_its_security_names() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn integers_beyond_64_bits_travel_exactly_both_ways() {
+    let upstream = Upstream::start().await;
+    // Larger than u64, below i64::MIN, and written with an exponent: none may be rounded.
+    let body = r#"{"id":123456789012345678901234567890,"low":-9223372036854775809,"big":1e23}"#;
+    upstream.respond_default(Reply::bytes(200, "application/json", body));
+    let server = Launch::new("fidelity.yaml", &upstream.url()).start().await;
+    let arguments: Value = serde_json::from_str(
+        r#"{"username":"octocat","per_page":-9223372036854775809,"page":1e23}"#,
+    )
+    .expect("arguments");
+    let result = server.call("list_repos", arguments).await;
+    let text = ok_text(&result);
+    // Every digit kept; 1e23 may be written 1e+23, the same number exactly.
+    assert!(
+        text.contains(
+            r#"{"id":123456789012345678901234567890,"low":-9223372036854775809,"big":1e"#
+        ) && (text.ends_with(r#""big":1e23}"#) || text.ends_with(r#""big":1e+23}"#)),
+        "the body, digit for digit: {text}"
+    );
+    let structured = result.structured_content.clone().unwrap_or_default();
+    assert!(
+        !structured.to_string().contains("e+18") && !structured.to_string().contains('.'),
+        "{structured}"
+    );
+    let seen = upstream.wait_for(1, WAIT).await;
+    let query = seen[0].query.clone().unwrap_or_default();
+    assert!(
+        query == "per_page=-9223372036854775809&page=1e23"
+            || query == "per_page=-9223372036854775809&page=1e%2B23",
+        "arguments go out exactly: {query}"
+    );
+    server.stop().await;
+}
