@@ -17,6 +17,10 @@ pub struct LoadOptions {
     pub schema: SchemaLimits,
     /// Which `$ref`s outside the document may be followed.
     pub external_refs: ExternalRefs,
+    /// Let `Authorization` and `Cookie` header parameters become arguments (off: they are
+    /// ignored with a diagnostic, and credentials come from configuration instead).
+    /// Hop-by-hop and framing headers never become arguments.
+    pub allow_credential_headers: bool,
 }
 
 /// How tool names are derived.

@@ -204,6 +204,13 @@ impl Config {
                 naming,
                 filters,
                 schema: file.schema.clone().unwrap_or_default(),
+                allow_credential_headers: options
+                    .allow_credential_headers
+                    .or(file
+                        .request
+                        .as_ref()
+                        .and_then(|r| r.allow_credential_headers))
+                    .unwrap_or(false),
                 ..LoadOptions::default()
             },
             allow_remote_refs: options
