@@ -48,6 +48,7 @@ mod draft;
 mod error;
 mod filter;
 mod headers;
+mod input;
 mod lower;
 mod manual;
 mod media;
@@ -65,6 +66,9 @@ use std::path::{Path, PathBuf};
 pub use builder::OperationBuilder;
 pub use error::{Diagnostic, LoadError, Severity, SourceRef};
 pub use headers::{is_credential_header, is_transport_header};
+pub use input::{
+    DEFAULT_MAX_SPEC_BYTES, ReadSpecError, read_bounded, read_regular_file, size_text,
+};
 pub use media::media_type_essence;
 pub use model::{
     Annotations, ApiModel, Argument, ArgumentTarget, BodyEncoding, BodyField, BodyMapping,

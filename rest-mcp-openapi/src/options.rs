@@ -106,6 +106,8 @@ pub struct ExternalRefs {
     /// Follow `http(s)://` refs (and relative refs of a spec loaded from a URL) through this
     /// fetcher. `None` (the default) refuses them.
     pub remote: Option<Arc<RemoteFetcher>>,
+    /// Largest external file document read, in bytes (the fetcher bounds remote ones).
+    pub max_document_bytes: usize,
 }
 
 impl Default for ExternalRefs {
@@ -113,6 +115,7 @@ impl Default for ExternalRefs {
         ExternalRefs {
             local_files: true,
             remote: None,
+            max_document_bytes: crate::input::DEFAULT_MAX_SPEC_BYTES,
         }
     }
 }
@@ -122,6 +125,7 @@ impl std::fmt::Debug for ExternalRefs {
         f.debug_struct("ExternalRefs")
             .field("local_files", &self.local_files)
             .field("remote", &self.remote.as_ref().map(|_| "<fetcher>"))
+            .field("max_document_bytes", &self.max_document_bytes)
             .finish()
     }
 }

@@ -71,6 +71,8 @@ pub struct Config {
     pub load: LoadOptions,
     /// Whether remote `$ref`s may be fetched.
     pub allow_remote_refs: bool,
+    /// Largest spec document read (file, stdin, URL, remote `$ref`), in bytes.
+    pub max_spec_size: usize,
     /// Upstream timeout.
     pub timeout: Duration,
     /// Response size limit.
@@ -217,6 +219,15 @@ impl Config {
                 .allow_remote_refs
                 .or(file.allow_remote_refs)
                 .unwrap_or(false),
+            max_spec_size: match options.max_spec_size.or(file.max_spec_size) {
+                Some(0) => {
+                    return Err(ConfigError::new(
+                        "the spec size limit (--max-spec-size, max_spec_size) must be at least 1 byte",
+                    ));
+                }
+                Some(bytes) => bytes,
+                None => rest_mcp_openapi::DEFAULT_MAX_SPEC_BYTES,
+            },
             timeout,
             max_response_size,
             defaults: match options
