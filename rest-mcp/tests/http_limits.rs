@@ -193,3 +193,63 @@ async fn an_idle_session_expires_for_everyone() {
     let fresh = open_session(&server, KEY_A).await.expect("a new session");
     assert_ne!(fresh, alice);
 }
+
+/// A client whose connections come from `source` (any 127.x.y.z address is loopback).
+fn client_from(source: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(0)
+        .local_address(source.parse::<std::net::IpAddr>().ok())
+        .timeout(http_common::CALL_TIMEOUT)
+        .build()
+        .expect("client")
+}
+
+async fn initialize_from(
+    client: &reqwest::Client,
+    server: &RestMcp,
+    key: &str,
+) -> reqwest::Response {
+    client
+        .post(server.mcp_url())
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("authorization", bearer(key))
+        .body(initialize_request().to_string())
+        .send()
+        .await
+        .expect("POST /mcp")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_wrong_keys_throttle_that_peer_only() {
+    const FREE: usize = 10;
+    let upstream = Upstream::start().await;
+    let server = three_keys(&upstream, "").start().await;
+    let guesser = client_from("127.0.0.1");
+    let other = client_from("127.0.0.2");
+    // A bounded number of wrong keys: the first ten get 401; the eleventh trips the
+    // backoff and gets 429 with a Retry-After (until then this peer's keys go unchecked).
+    let mut statuses = Vec::new();
+    for n in 0..=FREE {
+        let response = initialize_from(&guesser, &server, &format!("wrong-key-{n:016}")).await;
+        statuses.push(response.status().as_u16());
+        if response.status() == 429 {
+            let retry_after: u64 = header(&response, "retry-after")
+                .expect("Retry-After")
+                .parse()
+                .expect("seconds");
+            assert!(retry_after >= 1);
+            let body: Value = response.json().await.expect("JSON");
+            assert_eq!(body["error"], json!("too_many_failed_attempts"));
+        }
+    }
+    assert_eq!(&statuses[..FREE], &[401; FREE], "{statuses:?}");
+    assert_eq!(statuses[FREE], 429, "{statuses:?}");
+    // Another peer with a valid key is not locked out.
+    let response = initialize_from(&other, &server, KEY_A).await;
+    assert_eq!(response.status(), 200);
+    // Nor is another peer guessing: it has its own count.
+    let response = initialize_from(&other, &server, "wrong-key-from-elsewhere").await;
+    assert_eq!(response.status(), 401);
+}

@@ -17,6 +17,7 @@ use rmcp::transport::streamable_http_server::session::SessionManager;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 
 use super::api_keys::{ApiKeys, Principal, grant_for_roles};
+use super::auth_throttle::AuthThrottle;
 use super::inbound_oauth::{self, JwtValidator};
 use super::rate_limit::RateLimiter;
 use super::sessions::{OverCap, Refused, SessionTable};
@@ -33,6 +34,8 @@ pub(super) struct Gate {
     pub(super) tokens: Option<JwtValidator>,
     pub(super) token_rate: Option<u32>,
     pub(super) limiter: RateLimiter,
+    /// Failed authentication per peer address.
+    pub(super) auth_failures: AuthThrottle,
     pub(super) metadata_url: String,
     pub(super) draining: AtomicBool,
     /// Inbound header → upstream header, attached to each request for its tool calls.
@@ -102,9 +105,32 @@ pub(super) async fn authorize(
         let owner = peer.map_or_else(|| "anonymous".to_owned(), |p| format!("peer:{}", p.ip()));
         (owner, None)
     } else {
+        let ip = peer.map(|p| p.ip());
+        if let Some(ip) = ip
+            && let Err(wait) = gate.auth_failures.check(ip, Instant::now())
+        {
+            return auth_throttled(wait);
+        }
         match authenticate(&gate, request.headers()).await {
-            Ok(principal) => (principal.name.clone(), Some(principal)),
-            Err(refusal) => return refusal,
+            Ok(principal) => {
+                if let Some(ip) = ip {
+                    gate.auth_failures.succeeded(ip);
+                }
+                (principal.name.clone(), Some(principal))
+            }
+            Err(refusal) => {
+                // A wrong credential counts; none at all (a client discovering that it
+                // needs one) does not.
+                if refusal.status() == StatusCode::UNAUTHORIZED
+                    && presented_credential(request.headers()).is_some()
+                    && let Some(ip) = ip
+                    && let Some(wait) = gate.auth_failures.failed(ip, Instant::now())
+                {
+                    tracing::warn!(peer = %ip, wait_seconds = wait.as_secs(), "repeated authentication failures: this peer must wait");
+                    return auth_throttled(wait);
+                }
+                return refusal;
+            }
         }
     };
     if let Some(principal) = &principal
@@ -219,6 +245,21 @@ async fn authenticate(gate: &Gate, headers: &HeaderMap) -> Result<Principal, Res
             Err(unauthorized(gate, Some(&error.to_string())))
         }
     }
+}
+
+/// 429 for a peer that failed to authenticate too often: it must wait (only it).
+fn auth_throttled(wait: std::time::Duration) -> Response {
+    let seconds = (wait.as_secs_f64().ceil() as u64).max(1);
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, seconds.to_string())],
+        axum::Json(json!({
+            "error": "too_many_failed_attempts",
+            "retry_after_seconds": seconds,
+            "message": "too many failed authentication attempts from this address; wait before trying again",
+        })),
+    )
+        .into_response()
 }
 
 /// 404 for a session that is unknown, ended, expired or another caller's: the same

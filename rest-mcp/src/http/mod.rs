@@ -4,6 +4,7 @@
 //! shutdown that lets calls in flight finish.
 
 pub mod api_keys;
+mod auth_throttle;
 mod cors;
 mod gate;
 pub mod inbound_oauth;
@@ -110,6 +111,7 @@ pub async fn serve_http(
         token_rate: settings.oauth.as_ref().and_then(|o| o.requests_per_minute),
         tokens,
         limiter: RateLimiter::default(),
+        auth_failures: auth_throttle::AuthThrottle::default(),
         metadata_url: format!("{base}{METADATA_PATH}"),
         draining: AtomicBool::new(false),
         forward: settings.forward_headers.clone(),
