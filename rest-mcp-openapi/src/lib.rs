@@ -47,6 +47,8 @@ mod document;
 mod draft;
 mod error;
 mod filter;
+mod headers;
+mod input;
 mod lower;
 mod manual;
 mod media;
@@ -63,6 +65,10 @@ use std::path::{Path, PathBuf};
 
 pub use builder::OperationBuilder;
 pub use error::{Diagnostic, LoadError, Severity, SourceRef};
+pub use headers::{is_credential_header, is_transport_header};
+pub use input::{
+    DEFAULT_MAX_SPEC_BYTES, ReadSpecError, read_bounded, read_regular_file, size_text,
+};
 pub use media::media_type_essence;
 pub use model::{
     Annotations, ApiModel, Argument, ArgumentTarget, BodyEncoding, BodyField, BodyMapping,

@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use crate::arguments::{BodyDraft, ParameterDraft};
 use crate::draft::{self, Lowered, OperationDraft};
 use crate::error::{Diagnostics, LoadError, SourceRef, push_pointer};
+use crate::headers;
 use crate::media::{classify_media_type, is_json};
 use crate::model::{
     Annotations, ApiModel, HttpMethod, ParamLocation, ParamStyle, SecurityRequirement,
@@ -16,9 +17,6 @@ use crate::options::LoadOptions;
 use crate::path_template::PathTemplate;
 use crate::refs::{DocId, Resolver};
 use crate::schema::{Direction, SchemaLowerer, Site};
-
-/// Headers OpenAPI says to ignore as parameters (they are set from other fields).
-const IGNORED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
 
 /// Lower the whole document.
 pub(crate) fn lower(
@@ -43,6 +41,7 @@ pub(crate) fn lower(
         ),
         global_security: security_requirements(root.get("security")),
         diagnostics,
+        allow_credential_headers: options.allow_credential_headers,
     };
     let drafts = context.operations(version)?;
     let selection = draft::select(drafts, options)?.lower(|draft, pending| {
@@ -66,6 +65,7 @@ struct Context<'r, 'd> {
     schemas: SchemaLowerer<'r>,
     global_security: Option<Vec<SecurityRequirement>>,
     diagnostics: &'d mut Diagnostics,
+    allow_credential_headers: bool,
 }
 
 /// An operation found in the document, waiting to be lowered if the filters keep it.
@@ -319,12 +319,12 @@ impl<'r> Context<'r, '_> {
             }
         };
         if location == ParamLocation::Header
-            && IGNORED_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+            && let Some(refusal) = headers::refusal(name, self.allow_credential_headers)
         {
-            self.diagnostics.info(
-                at,
-                format!("header parameter `{name}` is ignored, as OpenAPI specifies; set it with configured headers or auth"),
-            );
+            match refusal {
+                headers::Refusal::Info(message) => self.diagnostics.info(at, message),
+                headers::Refusal::Warn(message) => self.diagnostics.warn(at, message),
+            }
             return None;
         }
         let mut schema = self.parameter_schema(doc, &pointer, value);
@@ -820,6 +820,51 @@ mod tests {
         assert_eq!(op.parameters.len(), 1);
         assert_eq!(op.parameters[0].name, "X-Trace");
         assert!(messages(&loaded)[0].contains("`Authorization` is ignored"));
+    }
+
+    #[test]
+    fn transport_headers_are_never_arguments_and_credentials_only_when_allowed() {
+        let document = spec(json!({"/a": {"get": {"parameters": [
+            {"name": "Host", "in": "header", "schema": {"type": "string"}},
+            {"name": "Transfer-Encoding", "in": "header", "schema": {"type": "string"}},
+            {"name": "Proxy-Authorization", "in": "header", "schema": {"type": "string"}},
+            {"name": "Cookie", "in": "header", "schema": {"type": "string"}},
+            {"name": "Authorization", "in": "header", "schema": {"type": "string"}},
+            {"name": "X-Trace", "in": "header", "schema": {"type": "string"}}
+        ]}}}));
+        let loaded = load_json(document.clone(), &LoadOptions::default());
+        let names: Vec<&str> = only(&loaded)
+            .parameters
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(names, ["X-Trace"]);
+        let messages = messages(&loaded);
+        for header in [
+            "Host",
+            "Transfer-Encoding",
+            "Proxy-Authorization",
+            "Cookie",
+            "Authorization",
+        ] {
+            assert!(
+                messages.iter().any(|m| m.contains(&format!("`{header}`"))),
+                "{header}: {messages:?}"
+            );
+        }
+        let allowed = load_json(
+            document,
+            &LoadOptions {
+                allow_credential_headers: true,
+                ..LoadOptions::default()
+            },
+        );
+        let names: Vec<&str> = only(&allowed)
+            .parameters
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(names, ["Cookie", "Authorization", "X-Trace"]);
     }
 
     #[test]

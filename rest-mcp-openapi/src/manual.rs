@@ -120,7 +120,12 @@ fn from_file(
         if spec.hidden {
             continue;
         }
-        drafts.push(endpoint(spec, source, &mut diagnostics)?);
+        drafts.push(endpoint(
+            spec,
+            source,
+            options.allow_credential_headers,
+            &mut diagnostics,
+        )?);
     }
     if drafts.is_empty() {
         diagnostics.warn(
@@ -155,6 +160,7 @@ fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> String {
 fn endpoint(
     spec: EndpointSpec,
     source: SourceRef,
+    allow_credential_headers: bool,
     diagnostics: &mut Diagnostics,
 ) -> Result<(OperationDraft, Lowered), LoadError> {
     let method = HttpMethod::parse(&spec.method).ok_or_else(|| {
@@ -181,6 +187,15 @@ fn endpoint(
     ] {
         for (name, value) in table {
             let at = source.child(key).child(name);
+            if location == ParamLocation::Header
+                && let Some(refusal) = crate::headers::refusal(name, allow_credential_headers)
+            {
+                match refusal {
+                    crate::headers::Refusal::Info(message) => diagnostics.info(at, message),
+                    crate::headers::Refusal::Warn(message) => diagnostics.warn(at, message),
+                }
+                continue;
+            }
             let (schema, required) = argument_schema(value, &at)?;
             parameters.push(ParameterDraft {
                 name: name.clone(),

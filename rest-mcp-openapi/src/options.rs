@@ -17,6 +17,10 @@ pub struct LoadOptions {
     pub schema: SchemaLimits,
     /// Which `$ref`s outside the document may be followed.
     pub external_refs: ExternalRefs,
+    /// Let `Authorization` and `Cookie` header parameters become arguments (off: they are
+    /// ignored with a diagnostic, and credentials come from configuration instead).
+    /// Hop-by-hop and framing headers never become arguments.
+    pub allow_credential_headers: bool,
 }
 
 /// How tool names are derived.
@@ -102,6 +106,8 @@ pub struct ExternalRefs {
     /// Follow `http(s)://` refs (and relative refs of a spec loaded from a URL) through this
     /// fetcher. `None` (the default) refuses them.
     pub remote: Option<Arc<RemoteFetcher>>,
+    /// Largest external file document read, in bytes (the fetcher bounds remote ones).
+    pub max_document_bytes: usize,
 }
 
 impl Default for ExternalRefs {
@@ -109,6 +115,7 @@ impl Default for ExternalRefs {
         ExternalRefs {
             local_files: true,
             remote: None,
+            max_document_bytes: crate::input::DEFAULT_MAX_SPEC_BYTES,
         }
     }
 }
@@ -118,6 +125,7 @@ impl std::fmt::Debug for ExternalRefs {
         f.debug_struct("ExternalRefs")
             .field("local_files", &self.local_files)
             .field("remote", &self.remote.as_ref().map(|_| "<fetcher>"))
+            .field("max_document_bytes", &self.max_document_bytes)
             .finish()
     }
 }

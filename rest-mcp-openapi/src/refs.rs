@@ -282,7 +282,8 @@ impl Resolver {
                 "`{key}` is outside the spec's directory; file references must stay inside it"
             ));
         }
-        let bytes = std::fs::read(&path).map_err(|e| format!("cannot read `{key}`: {e}"))?;
+        let bytes = crate::input::read_regular_file(&path, self.policy.max_document_bytes)
+            .map_err(|e| format!("cannot read `{key}`: {}", e.with_cause()))?;
         Ok((Base::File(path), bytes))
     }
 }
@@ -485,6 +486,7 @@ mod tests {
     fn remote_refs_use_the_fetcher_when_given() {
         let policy = ExternalRefs {
             local_files: false,
+            max_document_bytes: crate::DEFAULT_MAX_SPEC_BYTES,
             remote: Some(std::sync::Arc::new(|url: &str| {
                 if url == "https://api.test/schemas/pet.json" {
                     Ok(

@@ -43,6 +43,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The spec is not a regular file, is too large, or cannot be read.
+    #[error("{}{}", .error.with_cause(), size_hint(.error))]
+    SpecInput {
+        /// What went wrong (its cause is part of the message).
+        error: rest_mcp_openapi::ReadSpecError,
+    },
     /// The spec could not be downloaded.
     #[error("cannot download {url}: {reason}")]
     SpecDownload {
@@ -117,5 +123,15 @@ impl From<String> for ConfigError {
 impl From<&str> for ConfigError {
     fn from(message: &str) -> ConfigError {
         ConfigError::new(message)
+    }
+}
+
+/// How to raise the spec size limit, after a too-large error.
+fn size_hint(error: &rest_mcp_openapi::ReadSpecError) -> &'static str {
+    match error {
+        rest_mcp_openapi::ReadSpecError::TooLarge { .. } => {
+            "; raise it with --max-spec-size (MAX_SPEC_SIZE, max_spec_size)"
+        }
+        _ => "",
     }
 }

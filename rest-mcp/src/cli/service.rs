@@ -1,8 +1,9 @@
 //! From a resolved [`Config`] to a served [`ToolSet`]: fetch or read the spec, load the
 //! model, pick the base URL, set up credentials and the executor.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use reqwest::Url;
 use rest_mcp_openapi::{
@@ -17,8 +18,15 @@ use crate::upstream_auth::UpstreamAuth;
 use crate::util::bounded_body::{ReadError, read_at_most};
 pub(crate) use crate::util::redact::redacted_url;
 
-/// Largest spec document downloaded (GitHub's is 13 MB).
-pub const MAX_SPEC_BYTES: usize = 64 * 1024 * 1024;
+/// Default largest spec document read from a file, stdin, a URL or a remote `$ref`
+/// (GitHub's is 13 MB); `--max-spec-size` changes it.
+pub const MAX_SPEC_BYTES: usize = rest_mcp_openapi::DEFAULT_MAX_SPEC_BYTES;
+
+/// Longest time all remote `$ref`s of one load may take together.
+pub const REMOTE_REFS_DEADLINE: Duration = Duration::from_secs(60);
+
+/// How to raise the spec size limit, for messages.
+const SIZE_HINT: &str = "raise it with --max-spec-size (MAX_SPEC_SIZE, max_spec_size)";
 
 /// Everything built from a config.
 #[derive(Debug)]
@@ -97,20 +105,19 @@ async fn load_model(
     client: &reqwest::Client,
 ) -> Result<(ApiModel, Vec<Diagnostic>), Error> {
     let mut options = config.load.clone();
+    let limit = config.max_spec_size;
+    options.external_refs.max_document_bytes = limit;
     if config.allow_remote_refs {
-        options.external_refs.remote = Some(remote_fetcher(client.clone()));
+        options.external_refs.remote = Some(remote_fetcher(client.clone(), limit));
     }
     let loaded = match &config.spec {
         SpecSource::File(path) => {
-            let bytes = std::fs::read(path).map_err(|source| Error::SpecFile {
-                path: path.clone(),
-                source,
-            })?;
+            let bytes = read_spec(path, limit)?;
             let origin = Origin::File(path.clone());
             load_blocking(bytes, origin, options).await?
         }
         SpecSource::Url(url) => {
-            let bytes = download(client, url).await?;
+            let bytes = download(client, url, limit).await?;
             load_blocking(bytes, Origin::Url(url.clone()), options).await?
         }
         SpecSource::Manual { file, text } => {
@@ -118,6 +125,21 @@ async fn load_model(
         }
     };
     Ok((loaded.model, loaded.diagnostics))
+}
+
+/// The spec file at `path` (`-`: standard input), at most `limit` bytes. Only regular
+/// files are read: a FIFO, a device or a directory is refused from its metadata first.
+fn read_spec(path: &std::path::Path, limit: usize) -> Result<Vec<u8>, Error> {
+    let read = if path.as_os_str() == "-" {
+        rest_mcp_openapi::read_bounded(
+            std::io::stdin().lock(),
+            std::path::Path::new("(standard input)"),
+            limit,
+        )
+    } else {
+        rest_mcp_openapi::read_regular_file(path, limit)
+    };
+    read.map_err(|error| Error::SpecInput { error })
 }
 
 /// Loading is CPU-bound and may fetch remote refs synchronously: run it off the runtime.
@@ -135,17 +157,51 @@ async fn load_blocking(
     Ok(loaded?)
 }
 
-fn remote_fetcher(client: reqwest::Client) -> Arc<rest_mcp_openapi::RemoteFetcher> {
+/// Fetches remote `$ref`s: each URL at most once per load (failures included), each
+/// within the size limit, and all of them within [`REMOTE_REFS_DEADLINE`].
+fn remote_fetcher(client: reqwest::Client, limit: usize) -> Arc<rest_mcp_openapi::RemoteFetcher> {
     let handle = tokio::runtime::Handle::current();
+    let deadline = Instant::now() + REMOTE_REFS_DEADLINE;
+    let fetched: Mutex<HashMap<String, Result<Vec<u8>, String>>> = Mutex::default();
     Arc::new(move |url: &str| {
-        handle
-            .block_on(download(&client, url))
-            .map_err(|error| error.to_string())
+        let cached = match fetched.lock() {
+            Ok(guard) => guard.get(url).cloned(),
+            Err(poisoned) => poisoned.into_inner().get(url).cloned(),
+        };
+        if let Some(result) = cached {
+            return result;
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        let result = if left.is_zero() {
+            Err(format!(
+                "remote references took longer than {} s in all; not fetched",
+                REMOTE_REFS_DEADLINE.as_secs()
+            ))
+        } else {
+            handle
+                .block_on(async { tokio::time::timeout(left, download(&client, url, limit)).await })
+                .unwrap_or_else(|_| {
+                    Err(Error::SpecDownload {
+                        url: url.to_owned(),
+                        reason: format!(
+                            "remote references took longer than {} s in all",
+                            REMOTE_REFS_DEADLINE.as_secs()
+                        ),
+                    })
+                })
+                .map_err(|error| error.to_string())
+        };
+        match fetched.lock() {
+            Ok(mut guard) => guard.insert(url.to_owned(), result.clone()),
+            Err(poisoned) => poisoned.into_inner().insert(url.to_owned(), result.clone()),
+        };
+        result
     })
 }
 
-/// GET a document, refusing non-2xx answers and anything over [`MAX_SPEC_BYTES`].
-pub async fn download(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, Error> {
+/// GET a document, refusing non-2xx answers and anything over `limit` bytes. Failures
+/// name their real cause (the connection error chain, the status, the size).
+pub async fn download(client: &reqwest::Client, url: &str, limit: usize) -> Result<Vec<u8>, Error> {
     let failed = |reason: String| Error::SpecDownload {
         url: url.to_owned(),
         reason,
@@ -154,18 +210,18 @@ pub async fn download(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, Er
         .get(url)
         .send()
         .await
-        .map_err(|e| failed(e.to_string()))?;
+        .map_err(|e| failed(crate::util::error_chain::reqwest_chain(e)))?;
     if !response.status().is_success() {
         return Err(failed(format!("HTTP {}", response.status())));
     }
-    read_at_most(response, MAX_SPEC_BYTES)
+    read_at_most(response, limit)
         .await
         .map_err(|error| match error {
             ReadError::TooLarge { .. } => failed(format!(
-                "it is larger than {} MiB",
-                MAX_SPEC_BYTES / (1024 * 1024)
+                "it is larger than {}, the most read; {SIZE_HINT}",
+                rest_mcp_openapi::size_text(limit)
             )),
-            ReadError::Transport(e) => failed(e.to_string()),
+            ReadError::Transport(e) => failed(crate::util::error_chain::reqwest_chain(e)),
         })
 }
 

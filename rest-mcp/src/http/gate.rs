@@ -2,38 +2,45 @@
 //! they are within their rate limit, whether the session they name is theirs, and the
 //! headers to forward upstream for their calls.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use rmcp::transport::streamable_http_server::session::SessionManager;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+
 use super::api_keys::{ApiKeys, Principal, grant_for_roles};
+use super::auth_throttle::AuthThrottle;
 use super::inbound_oauth::{self, JwtValidator};
 use super::rate_limit::RateLimiter;
+use super::sessions::{OverCap, Refused, SessionTable};
 use crate::caller::ForwardedHeaders;
 
 /// Checks every `/mcp` request.
 pub(super) struct Gate {
-    /// Which principal opened each session (`Mcp-Session-Id`): a session answers only to
-    /// the credential that created it.
-    pub(super) sessions: std::sync::Mutex<std::collections::HashMap<String, (String, Instant)>>,
+    /// Which caller opened each session (`Mcp-Session-Id`): a session answers only to
+    /// the credential (or, without credentials, the peer address) that created it.
+    pub(super) sessions: SessionTable,
+    /// The transport's own sessions (stateful mode), closed when the gate drops one.
+    pub(super) transport_sessions: Option<Arc<LocalSessionManager>>,
     pub(super) keys: ApiKeys,
     pub(super) tokens: Option<JwtValidator>,
     pub(super) token_rate: Option<u32>,
     pub(super) limiter: RateLimiter,
+    /// Failed authentication per peer address.
+    pub(super) auth_failures: AuthThrottle,
     pub(super) metadata_url: String,
     pub(super) draining: AtomicBool,
     /// Inbound header → upstream header, attached to each request for its tool calls.
     pub(super) forward: Vec<(HeaderName, HeaderName)>,
 }
-
-/// Sessions remembered at most; the oldest are forgotten beyond it.
-const MAX_SESSIONS: usize = 10_000;
 
 impl Gate {
     /// The configured inbound headers present on a request, renamed for the upstream.
@@ -55,39 +62,21 @@ impl Gate {
         self.keys.is_empty() && self.tokens.is_none()
     }
 
-    fn sessions(
-        &self,
-    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (String, Instant)>> {
-        match self.sessions.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
+    /// Close sessions the gate has dropped in the transport too, so no request can
+    /// reach them there either.
+    pub(super) fn close_transport_sessions(&self, ids: Vec<String>) {
+        let Some(manager) = &self.transport_sessions else {
+            return;
+        };
+        for id in ids {
+            let manager = manager.clone();
+            tokio::spawn(async move {
+                let id: rmcp::transport::common::server_side_http::SessionId = id.into();
+                if let Err(error) = manager.close_session(&id).await {
+                    tracing::debug!(%error, "closing an expired session");
+                }
+            });
         }
-    }
-
-    /// Whether `principal` may use session `id` (unknown sessions are rmcp's to refuse).
-    fn may_use_session(&self, id: &str, principal: &str) -> bool {
-        self.sessions()
-            .get(id)
-            .is_none_or(|(owner, _)| owner == principal)
-    }
-
-    fn bind_session(&self, id: &str, principal: &str) {
-        let mut sessions = self.sessions();
-        if sessions.len() >= MAX_SESSIONS
-            && let Some(oldest) = sessions
-                .iter()
-                .min_by_key(|(_, (_, at))| *at)
-                .map(|(id, _)| id.clone())
-        {
-            sessions.remove(&oldest);
-        }
-        sessions
-            .entry(id.to_owned())
-            .or_insert_with(|| (principal.to_owned(), Instant::now()));
-    }
-
-    fn forget_session(&self, id: &str) {
-        self.sessions().remove(id);
     }
 }
 
@@ -107,54 +96,45 @@ pub(super) async fn authorize(
     }
     let forwarded = gate.forwarded(request.headers());
     request.extensions_mut().insert(forwarded);
-    if gate.open() {
-        return next.run(request).await;
-    }
-    let Some(credential) = presented_credential(request.headers()) else {
-        return unauthorized(&gate, None);
-    };
-    let principal = if let Some(principal) = gate.keys.find(&credential) {
-        principal.clone()
-    } else if let Some(tokens) = &gate.tokens {
-        match tokens.validate(&credential).await {
-            Ok(token) => {
-                // Namespaced so a token subject never shares a rate-limit bucket with a key.
-                let name = format!(
-                    "oauth:{}",
-                    token
-                        .subject
-                        .as_deref()
-                        .or(token.client_id.as_deref())
-                        .unwrap_or("client")
-                );
-                let Some(grant) = grant_for_roles(&token.roles) else {
-                    return insufficient_scope(&gate);
-                };
-                Principal {
-                    name,
-                    grant,
-                    requests_per_minute: gate.token_rate,
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0);
+    let (owner, principal) = if gate.open() {
+        // No credentials: callers are told apart by address, for session ownership.
+        let owner = peer.map_or_else(|| "anonymous".to_owned(), |p| format!("peer:{}", p.ip()));
+        (owner, None)
+    } else {
+        let ip = peer.map(|p| p.ip());
+        if let Some(ip) = ip
+            && let Err(wait) = gate.auth_failures.check(ip, Instant::now())
+        {
+            return auth_throttled(wait);
+        }
+        match authenticate(&gate, request.headers()).await {
+            Ok(principal) => {
+                if let Some(ip) = ip {
+                    gate.auth_failures.succeeded(ip);
                 }
+                (principal.name.clone(), Some(principal))
             }
-            Err(error) if error.kind == inbound_oauth::TokenErrorKind::JwksUnavailable => {
-                // Our problem, not the token's: do not make the client discard it.
-                tracing::warn!(%error, "cannot check bearer tokens: the JWKS is unavailable");
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    [(header::RETRY_AFTER, "5")],
-                    axum::Json(json!({"error": "temporarily_unavailable", "message": "token keys are unavailable; retry shortly"})),
-                )
-                    .into_response();
-            }
-            Err(error) => {
-                tracing::debug!(%error, "bearer token rejected");
-                return unauthorized(&gate, Some(&error.to_string()));
+            Err(refusal) => {
+                // A wrong credential counts; none at all (a client discovering that it
+                // needs one) does not.
+                if refusal.status() == StatusCode::UNAUTHORIZED
+                    && presented_credential(request.headers()).is_some()
+                    && let Some(ip) = ip
+                    && let Some(wait) = gate.auth_failures.failed(ip, Instant::now())
+                {
+                    tracing::warn!(peer = %ip, wait_seconds = wait.as_secs(), "repeated authentication failures: this peer must wait");
+                    return auth_throttled(wait);
+                }
+                return refusal;
             }
         }
-    } else {
-        return unauthorized(&gate, Some("unknown API key"));
     };
-    if let Some(limit) = principal.requests_per_minute
+    if let Some(principal) = &principal
+        && let Some(limit) = principal.requests_per_minute
         && let Err(wait) = gate.limiter.check(&principal.name, limit, Instant::now())
     {
         // Rounded up: waiting as long as Retry-After says must be enough.
@@ -166,38 +146,155 @@ pub(super) async fn authorize(
         )
             .into_response();
     }
+    let stateful = gate.transport_sessions.is_some();
     let session = request
         .headers()
         .get("mcp-session-id")
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    if let Some(id) = &session
-        && !gate.may_use_session(id, &principal.name)
-    {
-        return (
-            StatusCode::NOT_FOUND,
-            axum::Json(json!({"error": "session_not_found", "message": "no such session for this credential"})),
-        )
-            .into_response();
+        .map(str::to_owned)
+        .filter(|_| stateful);
+    if let Some(id) = &session {
+        match gate.sessions.touch(id, &owner, Instant::now()) {
+            Ok(()) => {}
+            Err(Refused::Gone { expired }) => {
+                if expired {
+                    gate.close_transport_sessions(vec![id.clone()]);
+                }
+                return session_not_found();
+            }
+            Err(Refused::NotOwner) => return session_not_found(),
+        }
     }
     let ends_session = request.method() == axum::http::Method::DELETE;
-    let name = principal.name.clone();
-    request.extensions_mut().insert(principal);
-    let response = next.run(request).await;
-    if let Some(id) = response
-        .headers()
-        .get("mcp-session-id")
-        .and_then(|v| v.to_str().ok())
-    {
-        gate.bind_session(id, &name);
+    if let Some(principal) = principal {
+        request.extensions_mut().insert(principal);
     }
-    if ends_session
-        && response.status().is_success()
-        && let Some(id) = &session
-    {
-        gate.forget_session(id);
+    let response = next.run(request).await;
+    match &session {
+        // A request outside any session may have opened one: it is this caller's, if
+        // there is room for it.
+        None if stateful => {
+            if let Some(id) = response
+                .headers()
+                .get("mcp-session-id")
+                .and_then(|v| v.to_str().ok())
+            {
+                let (kept, expired) = gate.sessions.open(id, &owner, Instant::now());
+                gate.close_transport_sessions(expired);
+                if let Err(cap) = kept {
+                    gate.close_transport_sessions(vec![id.to_owned()]);
+                    return over_cap(cap);
+                }
+            }
+        }
+        Some(id)
+            if (ends_session && response.status().is_success())
+                || response.status() == StatusCode::NOT_FOUND =>
+        {
+            // Ended by its owner, or already gone from the transport.
+            gate.sessions.remove(id);
+        }
+        _ => {}
     }
     response
+}
+
+/// Who presents the request's credential, or the refusal to send back.
+async fn authenticate(gate: &Gate, headers: &HeaderMap) -> Result<Principal, Response> {
+    let Some(credential) = presented_credential(headers) else {
+        return Err(unauthorized(gate, None));
+    };
+    if let Some(principal) = gate.keys.find(&credential) {
+        return Ok(principal.clone());
+    }
+    let Some(tokens) = &gate.tokens else {
+        return Err(unauthorized(gate, Some("unknown API key")));
+    };
+    match tokens.validate(&credential).await {
+        Ok(token) => {
+            // Namespaced so a token subject never shares a rate-limit bucket with a key.
+            let name = format!(
+                "oauth:{}",
+                token
+                    .subject
+                    .as_deref()
+                    .or(token.client_id.as_deref())
+                    .unwrap_or("client")
+            );
+            let Some(grant) = grant_for_roles(&token.roles) else {
+                return Err(insufficient_scope(gate));
+            };
+            Ok(Principal {
+                name,
+                grant,
+                requests_per_minute: gate.token_rate,
+            })
+        }
+        Err(error) if error.kind == inbound_oauth::TokenErrorKind::JwksUnavailable => {
+            // Our problem, not the token's: do not make the client discard it.
+            tracing::warn!(%error, "cannot check bearer tokens: the JWKS is unavailable");
+            Err((
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "5")],
+                axum::Json(json!({"error": "temporarily_unavailable", "message": "token keys are unavailable; retry shortly"})),
+            )
+                .into_response())
+        }
+        Err(error) => {
+            tracing::debug!(%error, "bearer token rejected");
+            Err(unauthorized(gate, Some(&error.to_string())))
+        }
+    }
+}
+
+/// 429 for a peer that failed to authenticate too often: it must wait (only it).
+fn auth_throttled(wait: std::time::Duration) -> Response {
+    let seconds = (wait.as_secs_f64().ceil() as u64).max(1);
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, seconds.to_string())],
+        axum::Json(json!({
+            "error": "too_many_failed_attempts",
+            "retry_after_seconds": seconds,
+            "message": "too many failed authentication attempts from this address; wait before trying again",
+        })),
+    )
+        .into_response()
+}
+
+/// 404 for a session that is unknown, ended, expired or another caller's: the same
+/// answer in every case, so nothing is learnt about other callers' sessions.
+fn session_not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(json!({"error": "session_not_found", "message": "no such session for this credential (it may have expired or ended); start a new one"})),
+    )
+        .into_response()
+}
+
+/// A new session over a cap: refused, and nobody else's session is closed for it.
+fn over_cap(cap: OverCap) -> Response {
+    match cap {
+        OverCap::PerCaller(limit) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            axum::Json(json!({
+                "error": "too_many_sessions",
+                "limit": limit,
+                "message": format!("this caller already has {limit} open sessions, the most allowed ([http] max_sessions_per_caller, --max-sessions-per-caller); end one (DELETE /mcp with its Mcp-Session-Id) or let one expire"),
+            })),
+        )
+            .into_response(),
+        OverCap::Total(limit) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "60")],
+            axum::Json(json!({
+                "error": "too_many_sessions",
+                "limit": limit,
+                "message": format!("the server already has {limit} open sessions, the most allowed ([http] max_sessions, --max-sessions); retry later"),
+            })),
+        )
+            .into_response(),
+    }
 }
 
 /// `Authorization: Bearer <credential>`, or `X-API-Key: <credential>`.

@@ -4,10 +4,12 @@
 //! shutdown that lets calls in flight finish.
 
 pub mod api_keys;
+mod auth_throttle;
 mod cors;
 mod gate;
 pub mod inbound_oauth;
 mod rate_limit;
+pub mod sessions;
 
 use crate::error::Error;
 use std::net::SocketAddr;
@@ -30,6 +32,7 @@ use api_keys::ApiKeys;
 use gate::{Gate, authorize};
 use inbound_oauth::{JwtValidator, OAuthConfig};
 use rate_limit::RateLimiter;
+use sessions::{SessionLimits, SessionTable};
 
 /// Where the metadata document lives (RFC 9728).
 const METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
@@ -57,6 +60,8 @@ pub struct HttpSettings {
     pub forward_headers: Vec<(HeaderName, HeaderName)>,
     /// How long shutdown waits for calls in flight.
     pub shutdown_grace: Duration,
+    /// Session caps and idle expiry (stateful mode).
+    pub sessions: SessionLimits,
 }
 
 /// Serve `server` until `shutdown` is cancelled; then stop accepting work, wait for calls
@@ -93,12 +98,20 @@ pub async fn serve_http(
         }
         None => None,
     };
+    let transport_sessions = (!settings.stateless).then(|| {
+        let mut manager = LocalSessionManager::default();
+        // The transport forgets an idle session when the gate does.
+        manager.session_config.keep_alive = Some(settings.sessions.idle_timeout);
+        Arc::new(manager)
+    });
     let gate = Arc::new(Gate {
-        sessions: std::sync::Mutex::default(),
+        sessions: SessionTable::new(settings.sessions),
+        transport_sessions: transport_sessions.clone(),
         keys: settings.keys.clone(),
         token_rate: settings.oauth.as_ref().and_then(|o| o.requests_per_minute),
         tokens,
         limiter: RateLimiter::default(),
+        auth_failures: auth_throttle::AuthThrottle::default(),
         metadata_url: format!("{base}{METADATA_PATH}"),
         draining: AtomicBool::new(false),
         forward: settings.forward_headers.clone(),
@@ -127,16 +140,22 @@ pub async fn serve_http(
     }
     let factory_server = server.clone();
     let factory = move || Ok(factory_server.for_new_session());
-    let mcp: Router = if settings.stateless {
-        Router::new().nest_service(
+    let mcp: Router = match &transport_sessions {
+        None => Router::new().nest_service(
             "/mcp",
             StreamableHttpService::new(factory, Arc::new(NeverSessionManager::default()), config),
-        )
-    } else {
-        Router::new().nest_service(
-            "/mcp",
-            StreamableHttpService::new(factory, Arc::new(LocalSessionManager::default()), config),
-        )
+        ),
+        Some(manager) => {
+            tokio::spawn(sweep_sessions(
+                gate.clone(),
+                manager.clone(),
+                sessions.child_token(),
+            ));
+            Router::new().nest_service(
+                "/mcp",
+                StreamableHttpService::new(factory, manager.clone(), config),
+            )
+        }
     };
     let metadata = gate
         .tokens
@@ -184,22 +203,51 @@ pub async fn serve_http(
     let drain_gate = gate.clone();
     let drain_server = server.clone();
     let grace = settings.shutdown_grace;
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.cancelled().await;
-            drain_gate.draining.store(true, Ordering::SeqCst);
-            tracing::info!("shutting down: waiting for calls in flight");
-            let deadline = Instant::now() + grace;
-            while drain_server.in_flight() > 0 && Instant::now() < deadline {
-                tokio::time::sleep(Duration::from_millis(25)).await;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.cancelled().await;
+        drain_gate.draining.store(true, Ordering::SeqCst);
+        tracing::info!("shutting down: waiting for calls in flight");
+        let deadline = Instant::now() + grace;
+        while drain_server.in_flight() > 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        sessions.cancel();
+    })
+    .await
+    .map_err(|source| Error::Serve {
+        context: "the HTTP server failed",
+        source: Box::new(source),
+    })
+}
+
+/// Now and then, forget expired sessions (closing them in the transport) and sessions the
+/// transport has already closed, so they stop counting against the caps.
+async fn sweep_sessions(
+    gate: Arc<Gate>,
+    manager: Arc<LocalSessionManager>,
+    stop: CancellationToken,
+) {
+    use rmcp::transport::streamable_http_server::session::SessionManager;
+    let every = (gate.sessions.limits().idle_timeout / 4)
+        .clamp(Duration::from_millis(100), Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(every) => {}
+        }
+        let expired = gate.sessions.sweep(Instant::now());
+        gate.close_transport_sessions(expired);
+        for id in gate.sessions.ids() {
+            let key: rmcp::transport::common::server_side_http::SessionId = id.as_str().into();
+            if let Ok(false) = manager.has_session(&key).await {
+                gate.sessions.remove(&id);
             }
-            sessions.cancel();
-        })
-        .await
-        .map_err(|source| Error::Serve {
-            context: "the HTTP server failed",
-            source: Box::new(source),
-        })
+        }
+    }
 }
 
 fn metadata_document(

@@ -85,6 +85,15 @@ pub fn build(
                 if value.is_null() {
                     continue;
                 }
+                // Defence in depth: the loader never makes these arguments, and an
+                // operation built by other means cannot send them either.
+                if rest_mcp_openapi::is_transport_header(&parameter.name) {
+                    return Err(format!(
+                        "header `{}` is set by the HTTP client and cannot be a tool argument",
+                        parameter.name
+                    )
+                    .into());
+                }
                 let text = query::header_value(parameter, value)?;
                 let name = HeaderName::from_bytes(parameter.name.as_bytes())
                     .map_err(|_| format!("`{}` is not a valid header name", parameter.name))?;
@@ -207,6 +216,37 @@ paths:
             Value::Object(map) => map,
             _ => Map::new(),
         }
+    }
+
+    #[test]
+    fn a_transport_header_is_never_sent_from_arguments() {
+        let loaded = load(
+            SPEC.as_bytes(),
+            Origin::inline("t.yaml"),
+            &LoadOptions::default(),
+        )
+        .expect("spec");
+        let mut operation = loaded
+            .model
+            .operation("put_content")
+            .cloned()
+            .expect("operation");
+        // An operation built by other means than the loader, naming `Host`.
+        for parameter in &mut operation.parameters {
+            if parameter.name == "X-Trace" {
+                parameter.name = "Host".to_owned();
+            }
+        }
+        let endpoint = Endpoint::new(operation).expect("endpoint");
+        let base = Url::parse("https://api.example.com/").expect("url");
+        let error = build(
+            &endpoint,
+            &base,
+            &args(json!({"owner": "o", "repo": "r", "path": "p", "X-Trace": "evil.example"})),
+            Defaults::Omit,
+        )
+        .expect_err("refused");
+        assert!(error.to_string().contains("`Host`"), "{error}");
     }
 
     #[test]

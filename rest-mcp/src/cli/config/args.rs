@@ -246,6 +246,40 @@ pub struct Options {
     #[arg(long, env = "PUBLIC_URL", value_name = "URL", global = true)]
     pub public_url: Option<String>,
 
+    // --- Limits on sessions, spec input and credential headers ---
+    /// An HTTP session unused this long expires; later requests naming it get 404, e.g.
+    /// `30m`, `90s` [default: 30m].
+    #[arg(
+        long,
+        env = "SESSION_IDLE_TIMEOUT",
+        value_name = "DURATION",
+        global = true
+    )]
+    pub session_idle_timeout: Option<String>,
+
+    /// Most open HTTP sessions one caller (API key, token subject, or peer address when no
+    /// credentials are configured) may hold; a new one over it is refused with 429
+    /// [default: 100].
+    #[arg(long, env = "MAX_SESSIONS_PER_CALLER", value_name = "N", global = true)]
+    pub max_sessions_per_caller: Option<usize>,
+
+    /// Most open HTTP sessions in all; a new one over it is refused with 503, and no
+    /// existing session is ever evicted [default: 10000].
+    #[arg(long, env = "MAX_SESSIONS", value_name = "N", global = true)]
+    pub max_sessions: Option<usize>,
+
+    /// Largest spec document read, from a file, a URL or a remote `$ref`, in bytes
+    /// [default: 67108864 (64 MiB)].
+    #[arg(long, env = "MAX_SPEC_SIZE", value_name = "BYTES", global = true)]
+    pub max_spec_size: Option<usize>,
+
+    /// Let the spec's `Authorization` and `Cookie` header parameters become tool arguments
+    /// (off by default: the model would choose credentials; configure them with --header
+    /// or [auth] instead). Hop-by-hop and framing headers (Host, Content-Length, ...)
+    /// never become arguments.
+    #[arg(long, env = "ALLOW_CREDENTIAL_HEADERS", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", global = true)]
+    pub allow_credential_headers: Option<bool>,
+    // --- end of limits ---
     /// Log level on stderr: error, warn, info, debug, trace [default: warn].
     #[arg(long, env = "LOG_LEVEL", value_name = "LEVEL", global = true)]
     pub log_level: Option<String>,

@@ -31,6 +31,8 @@ pub struct ConfigFile {
     pub max_tool_name_length: Option<usize>,
     /// Follow remote `$ref`s.
     pub allow_remote_refs: Option<bool>,
+    /// Largest spec document read (file, URL, stdin or remote `$ref`), in bytes.
+    pub max_spec_size: Option<usize>,
     /// Headers sent with every request.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
@@ -76,6 +78,8 @@ pub struct SessionFile {
 pub struct RequestFile {
     /// Fill arguments the caller left out with their schema defaults.
     pub send_defaults: Option<bool>,
+    /// Let the spec's `Authorization` and `Cookie` header parameters become arguments.
+    pub allow_credential_headers: Option<bool>,
 }
 
 /// `[response]` in the config file.

@@ -23,6 +23,7 @@ pub use interpolate::interpolate;
 use crate::http::HttpSettings;
 use crate::http::api_keys::{ApiKeys, KeyConfig};
 use crate::http::inbound_oauth::OAuthConfig;
+use crate::http::sessions::SessionLimits;
 use crate::upstream_auth::AuthConfig;
 use crate::{ResponseHeaders, request::Defaults};
 
@@ -72,6 +73,8 @@ pub struct Config {
     pub load: LoadOptions,
     /// Whether remote `$ref`s may be fetched.
     pub allow_remote_refs: bool,
+    /// Largest spec document read (file, stdin, URL, remote `$ref`), in bytes.
+    pub max_spec_size: usize,
     /// Upstream timeout.
     pub timeout: Duration,
     /// Response size limit.
@@ -116,6 +119,10 @@ struct HttpFile {
     #[serde(default)]
     forward_headers: std::collections::BTreeMap<String, String>,
     shutdown_grace: Option<TimeoutValue>,
+    // Session limits.
+    session_idle_timeout: Option<TimeoutValue>,
+    max_sessions_per_caller: Option<usize>,
+    max_sessions: Option<usize>,
 }
 
 impl Config {
@@ -213,12 +220,28 @@ impl Config {
                 naming,
                 filters,
                 schema: file.schema.clone().unwrap_or_default(),
+                allow_credential_headers: options
+                    .allow_credential_headers
+                    .or(file
+                        .request
+                        .as_ref()
+                        .and_then(|r| r.allow_credential_headers))
+                    .unwrap_or(false),
                 ..LoadOptions::default()
             },
             allow_remote_refs: options
                 .allow_remote_refs
                 .or(file.allow_remote_refs)
                 .unwrap_or(false),
+            max_spec_size: match options.max_spec_size.or(file.max_spec_size) {
+                Some(0) => {
+                    return Err(ConfigError::new(
+                        "the spec size limit (--max-spec-size, max_spec_size) must be at least 1 byte",
+                    ));
+                }
+                Some(bytes) => bytes,
+                None => rest_mcp_openapi::DEFAULT_MAX_SPEC_BYTES,
+            },
             timeout,
             max_response_size,
             defaults: match options
@@ -458,6 +481,7 @@ fn http_settings(
         }
         None => HttpFile::default(),
     };
+    let sessions = session_limits(options, &file)?;
     let listen_text = options
         .listen
         .clone()
@@ -511,6 +535,45 @@ fn http_settings(
         oauth: file.oauth,
         forward_headers,
         shutdown_grace,
+        sessions,
+    })
+}
+
+/// Session limits: command line > environment > `[http]` > defaults.
+fn session_limits(options: &Options, file: &HttpFile) -> Result<SessionLimits, ConfigError> {
+    let defaults = SessionLimits::default();
+    let idle_timeout = match (&options.session_idle_timeout, &file.session_idle_timeout) {
+        (Some(text), _) => {
+            parse_duration(text).map_err(|e| format!("--session-idle-timeout: {e}"))?
+        }
+        (None, Some(TimeoutValue::Text(text))) => {
+            parse_duration(text).map_err(|e| format!("[http] session_idle_timeout: {e}"))?
+        }
+        (None, Some(TimeoutValue::Seconds(seconds))) => Duration::from_secs(*seconds),
+        (None, None) => defaults.idle_timeout,
+    };
+    if idle_timeout.is_zero() {
+        return Err(ConfigError::new(
+            "the session idle timeout (--session-idle-timeout, [http] session_idle_timeout) must be above zero",
+        ));
+    }
+    let per_caller = options
+        .max_sessions_per_caller
+        .or(file.max_sessions_per_caller)
+        .unwrap_or(defaults.per_caller);
+    let total = options
+        .max_sessions
+        .or(file.max_sessions)
+        .unwrap_or(defaults.total);
+    if per_caller == 0 || total == 0 {
+        return Err(ConfigError::new(
+            "session caps (--max-sessions-per-caller, --max-sessions, [http] max_sessions_per_caller, max_sessions) must be at least 1",
+        ));
+    }
+    Ok(SessionLimits {
+        idle_timeout,
+        per_caller,
+        total,
     })
 }
 
