@@ -26,6 +26,7 @@ pub mod caller;
 pub mod cli;
 pub mod client;
 mod credentials;
+pub mod discovery;
 mod endpoint;
 mod error;
 mod executor;
@@ -41,6 +42,7 @@ mod util;
 mod validate;
 
 pub use credentials::Credentials;
+pub use discovery::ToolMode;
 pub use endpoint::{Endpoint, EndpointError};
 pub use error::{ConfigError, Error};
 pub use executor::{
@@ -57,7 +59,7 @@ pub use rest_mcp_macros::{endpoint, include_openapi, rest_api};
 pub use rest_mcp_openapi as openapi;
 pub use server::RestMcpServer;
 pub use session_cookies::CookieJar;
-pub use toolset::{CallContext, ToolFuture, ToolHandler, ToolSet};
+pub use toolset::{CallContext, Route, ToolFuture, ToolHandler, ToolSet};
 
 /// Serve `server` over stdin/stdout until the client disconnects.
 pub async fn serve_stdio(server: RestMcpServer) -> Result<(), Error> {

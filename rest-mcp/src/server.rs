@@ -2,7 +2,7 @@
 //! be replaced while serving (SIGHUP reload); calls in flight finish on the set they began.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
@@ -12,6 +12,7 @@ use rmcp::service::{NotificationContext, Peer, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
 use crate::caller::Caller;
+use crate::discovery::ToolMode;
 use crate::session_cookies::SessionCookies;
 use crate::toolset::{CallContext, ToolSet};
 
@@ -23,7 +24,8 @@ pub const PAGE_BYTES: usize = 512 * 1024;
 /// a new session its own).
 #[derive(Clone)]
 pub struct RestMcpServer {
-    tools: Arc<RwLock<Arc<ToolSet>>>,
+    tools: Arc<RwLock<Arc<Served>>>,
+    mode: ToolMode,
     instructions: Option<String>,
     /// Upstream cookies of this session, one jar per caller; `None` when off.
     cookies: Option<Arc<SessionCookies>>,
@@ -39,11 +41,33 @@ impl std::fmt::Debug for RestMcpServer {
     }
 }
 
+/// The tool set being served, and its dynamic form (built on first need).
+struct Served {
+    all: Arc<ToolSet>,
+    dynamic: OnceLock<Arc<ToolSet>>,
+}
+
+impl Served {
+    fn new(tools: ToolSet) -> Served {
+        Served {
+            all: Arc::new(tools),
+            dynamic: OnceLock::new(),
+        }
+    }
+
+    fn dynamic(&self) -> Arc<ToolSet> {
+        self.dynamic
+            .get_or_init(|| Arc::new(self.all.to_dynamic()))
+            .clone()
+    }
+}
+
 impl RestMcpServer {
-    /// Serve `tools`.
+    /// Serve `tools`, every one as itself ([`ToolMode::All`]).
     pub fn new(tools: ToolSet) -> RestMcpServer {
         RestMcpServer {
-            tools: Arc::new(RwLock::new(Arc::new(tools))),
+            tools: Arc::new(RwLock::new(Arc::new(Served::new(tools)))),
+            mode: ToolMode::All,
             instructions: None,
             cookies: None,
             in_flight: Arc::new(AtomicUsize::new(0)),
@@ -90,6 +114,35 @@ impl RestMcpServer {
         server
     }
 
+    /// Serve the tools as `mode` says: all of them, the dynamic meta-tools, or either by
+    /// size and client ([`ToolMode::Auto`]).
+    pub fn with_tool_mode(mut self, mode: ToolMode) -> RestMcpServer {
+        self.mode = mode;
+        self
+    }
+
+    /// The tools served to the client of `context`, by the mode.
+    fn served(&self, context: &RequestContext<RoleServer>) -> Arc<ToolSet> {
+        let served = self.served_sets();
+        if self.mode == ToolMode::All {
+            return served.all.clone();
+        }
+        let client = context.peer.peer_info();
+        let name = client.as_ref().map(|info| info.client_info.name.as_str());
+        if self.mode.decide(&served.all, name).0 {
+            served.dynamic()
+        } else {
+            served.all.clone()
+        }
+    }
+
+    fn served_sets(&self) -> Arc<Served> {
+        match self.tools.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
     /// Text the client may show its model about this server (e.g. the API's description).
     pub fn with_instructions(mut self, instructions: impl Into<String>) -> RestMcpServer {
         self.instructions = Some(instructions.into());
@@ -98,15 +151,12 @@ impl RestMcpServer {
 
     /// The tool set being served now.
     pub fn current(&self) -> Arc<ToolSet> {
-        match self.tools.read() {
-            Ok(guard) => guard.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        self.served_sets().all.clone()
     }
 
     /// Replace the tool set atomically; later requests see the new one.
     pub fn replace(&self, tools: ToolSet) {
-        let tools = Arc::new(tools);
+        let tools = Arc::new(Served::new(tools));
         match self.tools.write() {
             Ok(mut guard) => *guard = tools,
             Err(poisoned) => *poisoned.into_inner() = tools,
@@ -136,10 +186,16 @@ impl ServerHandler for RestMcpServer {
         request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let tools = self.current();
+        let tools = self.served(&context);
         let caller = Caller::of(&context.extensions);
         let visible: Vec<usize> = (0..tools.len())
-            .filter(|&i| caller.may_call(&tools.tools()[i]))
+            .filter(|&i| {
+                let tool = &tools.tools()[i];
+                caller.may_call(tool)
+                    || tools
+                        .handler(&tool.name)
+                        .is_some_and(|handler| handler.authorizes_itself())
+            })
             .collect();
         let start = match request.and_then(|r| r.cursor) {
             None => 0,
@@ -169,6 +225,15 @@ impl ServerHandler for RestMcpServer {
     }
 
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        if self.mode != ToolMode::All {
+            let client = context.peer.peer_info();
+            let name = client.as_ref().map(|info| info.client_info.name.clone());
+            let (_, why) = self.mode.decide(&self.current(), name.as_deref());
+            tracing::info!(
+                client = name.as_deref().unwrap_or("unknown"),
+                "tool mode {why}"
+            );
+        }
         let mut peers = match self.peers.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
@@ -178,7 +243,12 @@ impl ServerHandler for RestMcpServer {
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.current().tool(name).cloned()
+        let served = self.served_sets();
+        served
+            .all
+            .tool(name)
+            .or_else(|| served.dynamic.get().and_then(|dynamic| dynamic.tool(name)))
+            .cloned()
     }
 
     async fn call_tool(
@@ -186,7 +256,7 @@ impl ServerHandler for RestMcpServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let tools = self.current();
+        let tools = self.served(&context);
         let Some(handler) = tools.handler(&request.name).cloned() else {
             let hint = tools
                 .closest_name(&request.name)
@@ -199,6 +269,7 @@ impl ServerHandler for RestMcpServer {
         };
         let caller = Caller::of(&context.extensions);
         if let (Some(principal), Some(tool)) = (caller.principal, tools.tool(&request.name))
+            && !handler.authorizes_itself()
             && !principal.grant.allows(tool)
         {
             return Err(principal.grant.forbidden(tool));
@@ -209,6 +280,7 @@ impl ServerHandler for RestMcpServer {
                 .cookies
                 .as_ref()
                 .map(|session| session.jar(caller.principal.map_or("", |p| p.name.as_str()))),
+            grant: caller.principal.map(|p| p.grant.clone()),
         };
         let arguments = request.arguments.unwrap_or_default();
         let _in_flight = InFlight::enter(&self.in_flight);

@@ -10,6 +10,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 use rest_mcp_openapi::ApiModel;
 use rmcp::model::{CallToolResult, JsonObject, Tool};
 
+use crate::caller::Grant;
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::executor::Executor;
@@ -26,6 +27,10 @@ pub struct CallContext {
     pub forwarded_headers: Vec<(HeaderName, HeaderValue)>,
     /// The caller's cookie jar for this session, when cookie sessions are on.
     pub cookies: Option<Arc<CookieJar>>,
+    /// What the caller may call, when the transport authenticated one (HTTP keys and
+    /// tokens); `None` allows everything. Handlers that reach other tools (the dynamic
+    /// meta-tools) apply it to each.
+    pub grant: Option<Grant>,
 }
 
 /// Runs one tool. Implemented by the spec-driven endpoint handler and by code that
@@ -33,6 +38,24 @@ pub struct CallContext {
 pub trait ToolHandler: Send + Sync + 'static {
     /// Call the tool with the arguments the client sent.
     fn call(&self, arguments: JsonObject, context: CallContext) -> ToolFuture<'_>;
+
+    /// Whether the handler applies the caller's [`Grant`] itself (to the tools it reaches)
+    /// instead of the server checking the grant against this tool's own hints. Only the
+    /// dynamic meta-tools do.
+    fn authorizes_itself(&self) -> bool {
+        false
+    }
+}
+
+/// The HTTP operation behind a tool, for search and for showing `METHOD /path`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The path template, e.g. `/repos/{owner}/{repo}/issues`.
+    pub path: String,
+    /// The operation's tags.
+    pub tags: Vec<String>,
 }
 
 /// Calls one spec operation through the shared executor.
@@ -63,6 +86,8 @@ pub struct ToolSet {
     /// Serialized size of each tool definition, for paging `tools/list` by bytes.
     sizes: Arc<Vec<usize>>,
     handlers: Vec<Arc<dyn ToolHandler>>,
+    /// The HTTP operation behind each tool, when it is one.
+    routes: Vec<Option<Route>>,
     /// Tool name → position, so lookups on the per-request path are not scans.
     index: HashMap<String, usize>,
 }
@@ -106,6 +131,12 @@ impl ToolSet {
         let mut set = ToolSet::new();
         for endpoint in endpoints {
             let tool = executor.tool_for(&endpoint);
+            let operation = endpoint.operation();
+            let route = Route {
+                method: operation.method.as_str().to_owned(),
+                path: operation.path.as_str().to_owned(),
+                tags: operation.tags.clone(),
+            };
             set.insert(
                 tool,
                 Arc::new(EndpointHandler {
@@ -113,6 +144,9 @@ impl ToolSet {
                     executor: executor.clone(),
                 }),
             )?;
+            if let Some(last) = set.routes.last_mut() {
+                *last = Some(route);
+            }
         }
         Ok(set)
     }
@@ -134,6 +168,7 @@ impl ToolSet {
         }
         self.index.insert(name, self.handlers.len());
         self.handlers.push(handler);
+        self.routes.push(None);
         Arc::make_mut(&mut self.tools).push(tool);
         Arc::make_mut(&mut self.sizes).push(size);
         Ok(())
@@ -142,6 +177,17 @@ impl ToolSet {
     /// The serialized size of tool `index`'s definition, in bytes.
     pub fn size_of(&self, index: usize) -> usize {
         self.sizes.get(index).copied().unwrap_or(0)
+    }
+
+    /// The HTTP operation behind tool `index`, when it is one.
+    pub fn route(&self, index: usize) -> Option<&Route> {
+        self.routes.get(index).and_then(Option::as_ref)
+    }
+
+    /// The estimated tokens of all definitions (about four bytes of JSON a token), what
+    /// serving them all costs a model's context.
+    pub fn estimated_tokens(&self) -> usize {
+        self.sizes.iter().map(|size| size.div_ceil(4)).sum()
     }
 
     /// The tool definitions, in order.

@@ -739,3 +739,86 @@ role = "editor"
     bob.close().await;
     alice_again.close().await;
 }
+
+#[tokio::test]
+async fn in_dynamic_mode_a_viewer_cannot_find_describe_or_call_a_write_tool() {
+    let upstream = Upstream::start().await;
+    let server = keyed(&upstream, "")
+        .arg("--tools")
+        .arg("dynamic")
+        .start()
+        .await;
+    let viewer = server
+        .connect_with(Lifecycle::Initialize, Some(VIEWER_KEY), &[])
+        .await;
+    assert_eq!(
+        viewer.tool_names().await,
+        ["call_tool", "describe_tools", "search_tools"]
+    );
+    // Search: only read-only tools, however the query is phrased.
+    let found = viewer
+        .call(
+            "search_tools",
+            json!({"query": "delete remove create item", "limit": 25}),
+        )
+        .await;
+    let names: Vec<String> = found.structured_content.clone().expect("structured")["tools"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|e| e["name"].as_str().map(str::to_owned))
+        .collect();
+    assert!(!names.is_empty());
+    assert!(
+        names.iter().all(|n| READ_ONLY_TOOLS.contains(&n.as_str())),
+        "{names:?}"
+    );
+    // Describe: a write tool is unknown to a viewer.
+    let described = viewer
+        .call(
+            "describe_tools",
+            json!({"names": ["delete_item", "get_item"]}),
+        )
+        .await;
+    let described = described.structured_content.clone().expect("structured");
+    assert_eq!(described["tools"].as_array().map(Vec::len), Some(1));
+    assert_eq!(described["tools"][0]["name"], json!("get_item"));
+    assert_eq!(described["unknown"][0]["name"], json!("delete_item"));
+    // Call: refused, and nothing reaches the API.
+    let before = upstream.count();
+    let refused = viewer
+        .call(
+            "call_tool",
+            json!({"name": "delete_item", "arguments": {"id": "1"}}),
+        )
+        .await;
+    assert_eq!(refused.is_error, Some(true));
+    assert_eq!(upstream.count(), before, "a refused call sends nothing");
+    upstream.respond("GET", "/items/1", Reply::json(200, json!({"id": "1"})));
+    let read = viewer
+        .call(
+            "call_tool",
+            json!({"name": "get_item", "arguments": {"id": "1"}}),
+        )
+        .await;
+    assert_eq!(ok_json(&read), json!({"id": "1"}));
+    viewer.close().await;
+
+    // An editor finds and calls the write tool.
+    let editor = server
+        .connect_with(Lifecycle::Initialize, Some(EDITOR_KEY), &[])
+        .await;
+    upstream.respond(
+        "DELETE",
+        "/items/7",
+        Reply::json(200, json!({"deleted": "7"})),
+    );
+    let deleted = editor
+        .call(
+            "call_tool",
+            json!({"name": "delete_item", "arguments": {"id": "7"}}),
+        )
+        .await;
+    assert_eq!(ok_json(&deleted), json!({"deleted": "7"}));
+    editor.close().await;
+}

@@ -81,7 +81,7 @@ class Checks:
 async def run(binary: str, spec: str, base_url: str, checks: Checks) -> None:
     params = StdioServerParameters(
         command=binary,
-        args=["--spec", spec, "--base-url", base_url],
+        args=["--spec", spec, "--base-url", base_url, "--tools", "all"],
         env={"LOG_LEVEL": "warn"},
     )
     async with stdio_client(params) as (read, write):

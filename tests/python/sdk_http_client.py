@@ -253,7 +253,7 @@ def main() -> int:
     with open(stderr_path, "wb") as stderr:
         process = subprocess.Popen(
             [binary, "--config", config, "--spec", spec, "--base-url", base_url,
-             "--transport", "http", "--listen", f"127.0.0.1:{port}"],
+             "--transport", "http", "--listen", f"127.0.0.1:{port}", "--tools", "all"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, env=env, cwd=workdir,
         )
     try:

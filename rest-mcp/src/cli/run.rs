@@ -70,8 +70,11 @@ async fn run(cli: &Cli, config: Config, hangups: Hangups) -> Result<(), Error> {
         .cookies
         .unwrap_or_else(|| declares_cookie_scheme(&service.model));
     tracing::debug!(cookies, "cookie sessions");
-    let server = RestMcpServer::new(service.tools)
-        .with_instructions(instructions(&service.model))
+    let (dynamic, why) = config.tool_mode.decide(&service.tools, None);
+    tracing::info!("tool mode {why}");
+    let server = RestMcpServer::new(service.tools.clone())
+        .with_instructions(instructions(&service.model, &service.tools, dynamic))
+        .with_tool_mode(config.tool_mode)
         .with_cookie_sessions(cookies);
     // The tools own everything calls need; the model would only hold a second copy of
     // every schema for as long as the server runs.
@@ -121,9 +124,43 @@ fn report(service: &Service) {
     }
 }
 
-fn instructions(model: &rest_mcp_openapi::ApiModel) -> String {
+/// What the client may tell its model about this server: the API, what it covers, how
+/// many tools, and how to reach them in the mode most clients will get.
+fn instructions(
+    model: &rest_mcp_openapi::ApiModel,
+    tools: &crate::ToolSet,
+    dynamic: bool,
+) -> String {
+    let mut tags: Vec<(&str, usize)> = Vec::new();
+    for index in 0..tools.len() {
+        for tag in tools
+            .route(index)
+            .map(|r| r.tags.as_slice())
+            .unwrap_or_default()
+        {
+            match tags.iter_mut().find(|(name, _)| name == tag) {
+                Some((_, count)) => *count += 1,
+                None => tags.push((tag.as_str(), 1)),
+            }
+        }
+    }
+    tags.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let covers = if tags.is_empty() {
+        String::new()
+    } else {
+        let main: Vec<&str> = tags.iter().take(12).map(|(name, _)| *name).collect();
+        format!(" It covers {}.", main.join(", "))
+    };
+    let reach = if dynamic {
+        format!(
+            "Its {} operations are reached through three tools: search_tools (describe what you want in your own words), describe_tools (the input schema of the ones that fit), then call_tool.",
+            tools.len()
+        )
+    } else {
+        format!("Each of its {} tools calls one operation.", tools.len())
+    };
     let mut text = format!(
-        "Each tool calls one operation of the {} REST API (version {}). Tool results start with the HTTP status; errors from the API come back as error results with its message.",
+        "The {} REST API (version {}).{covers} {reach} Tool results start with the HTTP status; errors from the API come back as error results with its message.",
         model.title, model.version
     );
     if let Some(description) = &model.description {

@@ -132,6 +132,9 @@ impl Launch {
         if let Ok(path) = std::env::var("PATH") {
             command.env("PATH", path);
         }
+        // These suites test tools as themselves, whatever the spec's size; the discovery
+        // tests choose `--tools dynamic` or `auto` on the command line, which wins.
+        command.env("TOOLS", "all");
         for (name, value) in &self.env {
             command.env(name, value);
         }

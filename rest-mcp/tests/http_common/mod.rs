@@ -153,6 +153,8 @@ impl Launch {
         if let Ok(path) = std::env::var("PATH") {
             command.env("PATH", path);
         }
+        // Tools as themselves, whatever the spec's size; discovery tests pass `--tools`.
+        command.env("TOOLS", "all");
         for (name, value) in &self.env {
             command.env(name, value);
         }

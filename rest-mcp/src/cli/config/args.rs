@@ -205,6 +205,18 @@ pub struct Options {
     #[arg(long, env = "ALLOW_REMOTE_REFS", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", global = true)]
     pub allow_remote_refs: Option<bool>,
 
+    /// Which tools the model sees: `all` (every operation as a tool), `dynamic` (three
+    /// meta-tools, search_tools → describe_tools → call_tool, for big APIs), or `auto`
+    /// (all when their definitions fit --tool-budget or the client searches tools itself,
+    /// dynamic otherwise) [default: auto].
+    #[arg(long, env = "TOOLS", value_name = "MODE", global = true)]
+    pub tools: Option<ToolsArg>,
+
+    /// The most estimated tokens of tool definitions `--tools auto` serves as they are
+    /// [default: 20000, a tenth of a 200k-token context].
+    #[arg(long, env = "TOOL_BUDGET", value_name = "TOKENS", global = true)]
+    pub tool_budget: Option<usize>,
+
     /// Print the exact tools/list JSON that would be served, then exit.
     #[arg(long, env = "DRY_RUN", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", global = true)]
     pub dry_run: Option<bool>,
@@ -298,6 +310,19 @@ pub enum Transport {
     Stdio,
     /// Streamable HTTP at /mcp.
     Http,
+}
+
+/// `--tools`: which tools the model sees.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ToolsArg {
+    /// Every operation as a tool.
+    All,
+    /// search_tools, describe_tools and call_tool.
+    Dynamic,
+    /// All when they fit the budget or the client searches itself, dynamic otherwise.
+    #[default]
+    Auto,
 }
 
 /// How log lines look.

@@ -21,6 +21,10 @@ pub struct ConfigFile {
     pub log_level: Option<String>,
     /// Log format.
     pub log_format: Option<LogFormat>,
+    /// `tools = "all" | "dynamic" | "auto"`.
+    pub tools: Option<super::args::ToolsArg>,
+    /// The `auto` mode's budget, in estimated tokens.
+    pub tool_budget: Option<usize>,
     /// Request timeout (`"30s"` or seconds).
     pub request_timeout: Option<TimeoutValue>,
     /// Largest response body returned, in bytes.

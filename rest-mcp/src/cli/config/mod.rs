@@ -85,6 +85,8 @@ pub struct Config {
     pub response_headers: ResponseHeaders,
     /// Whether every tool takes a `select` JSONPath argument.
     pub select_arg: bool,
+    /// Which tools the model sees.
+    pub tool_mode: crate::discovery::ToolMode,
     /// Cookie sessions: `None` decides by the spec's security schemes.
     pub cookies: Option<bool>,
     /// Log level or filter directive.
@@ -252,6 +254,16 @@ impl Config {
                 _ => Defaults::Omit,
             },
             response_headers: response_headers(options, &file),
+            tool_mode: match options.tools.or(file.tools).unwrap_or_default() {
+                super::config::args::ToolsArg::All => crate::discovery::ToolMode::All,
+                super::config::args::ToolsArg::Dynamic => crate::discovery::ToolMode::Dynamic,
+                super::config::args::ToolsArg::Auto => crate::discovery::ToolMode::Auto {
+                    budget_tokens: options
+                        .tool_budget
+                        .or(file.tool_budget)
+                        .unwrap_or(crate::discovery::DEFAULT_TOOL_BUDGET),
+                },
+            },
             select_arg: options
                 .select_arg
                 .or(file.response.as_ref().and_then(|r| r.select_arg))

@@ -1,0 +1,148 @@
+//! Dynamic tool sets: a big API served as three meta-tools (`search_tools`,
+//! `describe_tools`, `call_tool`) instead of hundreds of definitions, so GitHub's 1,223
+//! tools cost a model a few hundred tokens of context instead of 900,000. The tools behind
+//! them are the same: `call_tool` runs the same handler, with the same validation and the
+//! same result, as a direct call would.
+//!
+//! ```
+//! use rest_mcp::ToolSet;
+//! let dynamic = ToolSet::new().to_dynamic();
+//! let names: Vec<_> = dynamic.tools().iter().map(|t| t.name.to_string()).collect();
+//! assert_eq!(names, ["search_tools", "describe_tools", "call_tool"]);
+//! ```
+
+mod index;
+mod meta_tools;
+mod terms;
+
+pub use index::{SearchDocument, SearchIndex};
+
+use std::sync::Arc;
+
+use rmcp::model::Tool;
+
+use crate::toolset::ToolSet;
+
+/// Which tools a server offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToolMode {
+    /// Every tool, as itself.
+    All,
+    /// The three meta-tools: search, describe, call.
+    Dynamic,
+    /// Every tool when their definitions fit the budget (in estimated tokens) or the
+    /// client searches tools itself; the meta-tools otherwise.
+    Auto {
+        /// The most estimated tokens of definitions served as they are.
+        budget_tokens: usize,
+    },
+}
+
+/// The default budget of `auto`: 20,000 estimated tokens, a tenth of a 200k-token context
+/// window (the share at which clients that search tools themselves start doing so). A
+/// model still has nine tenths for the task; GitHub (about 937,000) and Stripe (about
+/// 990,000) go dynamic, a pet store (about 3,000) is served whole.
+pub const DEFAULT_TOOL_BUDGET: usize = 20_000;
+
+impl Default for ToolMode {
+    fn default() -> Self {
+        ToolMode::Auto {
+            budget_tokens: DEFAULT_TOOL_BUDGET,
+        }
+    }
+}
+
+/// Clients known to search a large tool list themselves (they index names and
+/// descriptions and fetch schemas on demand), so `auto` serves them every tool.
+const SELF_SEARCHING_CLIENTS: &[&str] = &["claude-code"];
+
+impl ToolMode {
+    /// Whether `tools` should be served dynamically to a client called `client` (its
+    /// `clientInfo.name`, when known), and why, in words for the log.
+    pub fn decide(&self, tools: &ToolSet, client: Option<&str>) -> (bool, String) {
+        match *self {
+            ToolMode::All => (false, "--tools all".to_owned()),
+            ToolMode::Dynamic => (true, "--tools dynamic".to_owned()),
+            ToolMode::Auto { budget_tokens } => {
+                let tokens = tools.estimated_tokens();
+                if let Some(name) = client
+                    && SELF_SEARCHING_CLIENTS
+                        .iter()
+                        .any(|known| name.eq_ignore_ascii_case(known))
+                {
+                    return (
+                        false,
+                        format!(
+                            "auto: the client `{name}` searches large tool lists itself, so all {} tools (about {tokens} tokens) are served",
+                            tools.len()
+                        ),
+                    );
+                }
+                if tokens <= budget_tokens {
+                    (
+                        false,
+                        format!(
+                            "auto: {} tools, about {tokens} tokens, fit the budget of {budget_tokens}",
+                            tools.len()
+                        ),
+                    )
+                } else {
+                    (
+                        true,
+                        format!(
+                            "auto: {} tools, about {tokens} tokens, exceed the budget of {budget_tokens} (--tool-budget), so search_tools, describe_tools and call_tool are served instead",
+                            tools.len()
+                        ),
+                    )
+                }
+            }
+        }
+    }
+}
+
+impl ToolSet {
+    /// The dynamic form of this set: `search_tools`, `describe_tools` and `call_tool`
+    /// over these tools, with the caller's grant applied to each.
+    pub fn to_dynamic(&self) -> ToolSet {
+        meta_tools::dynamic(Arc::new(self.clone()))
+    }
+
+    /// What the ranker knows of each tool, in order.
+    pub fn search_documents(&self) -> Vec<SearchDocument> {
+        (0..self.len())
+            .map(|index| {
+                let tool = &self.tools()[index];
+                let route = self.route(index);
+                SearchDocument {
+                    name: tool.name.to_string(),
+                    summary: summary_of(tool),
+                    description: tool.description.as_deref().unwrap_or_default().to_owned(),
+                    method: route.map(|r| r.method.clone()),
+                    path: route.map(|r| r.path.clone()),
+                    tags: route.map(|r| r.tags.clone()).unwrap_or_default(),
+                    parameters: tool
+                        .input_schema
+                        .get("properties")
+                        .and_then(|p| p.as_object())
+                        .map(|p| p.keys().cloned().collect())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// A tool's one-line summary: its title, else its description's first line or sentence.
+pub(crate) fn summary_of(tool: &Tool) -> String {
+    if let Some(title) = &tool.title {
+        return title.clone();
+    }
+    let description = tool.description.as_deref().unwrap_or_default().trim();
+    let line = description.lines().next().unwrap_or_default();
+    let sentence = match line.find(". ") {
+        Some(end) => &line[..=end],
+        None => line,
+    };
+    let short: String = sentence.chars().take(160).collect();
+    short.trim().to_owned()
+}
