@@ -294,11 +294,14 @@ impl<'r> SchemaLowerer<'r> {
             // Draft 4 tuple form.
             out.insert("prefixItems".into(), items);
         }
-        self.apply_dialect(map, &mut out);
+        // Hidden properties and output constraints go before the dialect rewrite: a
+        // `nullable` schema without a type is wrapped as `anyOf: [schema, null]`, and what
+        // is wrapped must already be loosened (a `oneOf` left inside would reject data).
         drop_hidden_properties(&mut out, direction);
         if direction == Direction::Output {
             loosen_for_output(&mut out);
         }
+        self.apply_dialect(map, &mut out, direction);
         merge_all_of(&mut out);
         Value::Object(out)
     }
@@ -381,7 +384,12 @@ impl<'r> SchemaLowerer<'r> {
 
     /// OpenAPI 3.0 rewrites that need the original keywords: `nullable`, boolean
     /// `exclusiveMinimum`/`exclusiveMaximum`, `example`, `type: file`.
-    fn apply_dialect(&self, original: &Map<String, Value>, out: &mut Map<String, Value>) {
+    fn apply_dialect(
+        &self,
+        original: &Map<String, Value>,
+        out: &mut Map<String, Value>,
+        direction: Direction,
+    ) {
         for (bound, limit) in [
             ("exclusiveMinimum", "minimum"),
             ("exclusiveMaximum", "maximum"),
@@ -416,7 +424,7 @@ impl<'r> SchemaLowerer<'r> {
         }
         let nullable = original.get("nullable") == Some(&Value::Bool(true));
         if nullable && (self.openapi30 || !out.contains_key("type")) {
-            make_nullable(out);
+            make_nullable(out, direction);
         }
     }
 
@@ -566,14 +574,23 @@ fn non_negative_integer(value: &Value) -> Option<Value> {
     (float >= 0.0 && float.fract() == 0.0 && float <= u32::MAX as f64).then(|| json!(float as u64))
 }
 
-/// Allow `null` in an OpenAPI 3.0 `nullable` schema.
-fn make_nullable(out: &mut Map<String, Value>) {
+/// Applicators whose members would still reject `null` after `null` joins the `type`.
+const NULL_REJECTING: [&str; 4] = ["allOf", "anyOf", "oneOf", "not"];
+
+/// Allow `null` in an OpenAPI 3.0 `nullable` schema: in its `type`, or as
+/// `anyOf: [schema, {"type": "null"}]` when it has none. An output schema that composes
+/// (`allOf`, `anyOf`, ...) is wrapped even when typed: its members' own types would reject
+/// the `null` the outer `type` allows, and the client would refuse a null response. Input
+/// schemas keep `null` in the `type`, so their properties stay where arguments are read.
+fn make_nullable(out: &mut Map<String, Value>, direction: Direction) {
     if let Some(Value::Array(values)) = out.get_mut("enum")
         && !values.contains(&Value::Null)
     {
         values.push(Value::Null);
     }
-    match out.get_mut("type") {
+    let composed =
+        direction == Direction::Output && NULL_REJECTING.iter().any(|k| out.contains_key(*k));
+    match out.get_mut("type").filter(|_| !composed) {
         Some(Value::String(kind)) => {
             let kind = std::mem::take(kind);
             out.insert("type".into(), json!([kind, "null"]));
@@ -1016,6 +1033,54 @@ mod tests {
             output["allOf"],
             json!([{"anyOf": [{"type": "object"}, {"type": "array"}]}])
         );
+    }
+
+    #[test]
+    fn nullable_unions_and_compositions_accept_their_data_and_null() {
+        // GitHub's `commit.author`: a nullable oneOf of a user and an empty object. Both
+        // branches accept any object once `required` and `additionalProperties: false`
+        // are gone, so a oneOf left inside the nullable wrapper rejected every author.
+        let root = json!({
+            "components": {"schemas": {
+                "User": {"type": "object", "required": ["login"], "properties": {"login": {"type": "string"}}},
+                "Empty": {"type": "object", "properties": {}, "additionalProperties": false},
+                "Team": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}}
+            }},
+            "union": {"nullable": true, "oneOf": [
+                {"$ref": "#/components/schemas/User"}, {"$ref": "#/components/schemas/Empty"}
+            ]},
+            "typed": {"type": "object", "nullable": true, "allOf": [{"$ref": "#/components/schemas/Team"}]},
+            "guarded": {"nullable": true, "type": "object", "not": {"required": ["x"]}, "properties": {"x": {"type": "string"}}}
+        });
+        let cases = [
+            (
+                "/union",
+                vec![json!({"login": "octocat"}), json!({}), json!(null)],
+            ),
+            ("/typed", vec![json!({"id": 1}), json!(null)]),
+            ("/guarded", vec![json!({"x": "y"}), json!(null)]),
+        ];
+        for (pointer, instances) in cases {
+            let (output, _) = lower_with(
+                root.clone(),
+                pointer,
+                Direction::Output,
+                SchemaLimits::default(),
+                true,
+            );
+            let text = output.to_string();
+            assert!(
+                !text.contains("oneOf") && !text.contains("\"not\""),
+                "{pointer}: {output}"
+            );
+            let validator = jsonschema::validator_for(&output).expect("compiles");
+            for instance in instances {
+                assert!(
+                    validator.is_valid(&instance),
+                    "{pointer}: {instance} against {output}"
+                );
+            }
+        }
     }
 
     #[test]

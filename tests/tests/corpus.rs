@@ -12,7 +12,9 @@
 //!   properties of the input schema;
 //! - the tools served (`tools/list`) are the model's tool definitions;
 //! - input and output schemas have an object root, are valid against the JSON Schema
-//!   2020-12 meta-schema and compile as validators.
+//!   2020-12 meta-schema and compile as validators;
+//! - every served output schema accepts the responses the raw spec allows: its examples
+//!   and instances generated from the raw response schema (see `output_instances`).
 //!
 //! Every expectation (operation counts, which operations carry a body, filtered counts) is
 //! computed here from the raw document, never taken from the loader. Each spec is its own
@@ -30,6 +32,9 @@ use rest_mcp::openapi::{
     ToolDefinition, is_valid_tool_name, load,
 };
 use serde_json::{Value, json};
+
+#[path = "corpus/output_instances.rs"]
+mod output_instances;
 
 /// The keys of a path item that are operations.
 const METHODS: [&str; 8] = [
@@ -266,6 +271,45 @@ fn checks_catch_known_faults() {
     assert_eq!(failures.items.len(), 5, "{:#?}", failures.items);
 }
 
+/// The output-schema proof fails a served schema that rejects valid data, and skips (does
+/// not fail) a spec example its own schema rejects.
+#[test]
+fn the_output_proof_catches_a_rejecting_schema_and_skips_bad_examples() {
+    let spec = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/things/{id}": {"get": {
+            "operationId": "getThing",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {
+                "schema": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},
+                "example": {"id": "not an integer"}
+            }}}}
+        }}}
+    });
+    let bytes = serde_json::to_vec(&spec).expect("serializes");
+    let (loaded, _) = load_fixture("inline.json", &bytes, &LoadOptions::default());
+    let operations = &loaded.model.operations;
+    let mut tools = served_tools(operations);
+
+    let mut failures = Failures::new("self-test".into());
+    let figures = output_instances::check("inline", &spec, operations, &tools, &mut failures);
+    assert_eq!((figures.tools, figures.rejected), (1, 0), "{figures:?}");
+    assert!(figures.checked > 0 && figures.skipped == 1, "{figures:?}");
+    assert!(failures.items.is_empty(), "{:#?}", failures.items);
+
+    tools[0].output_schema =
+        Some(json!({"type": "object", "properties": {"id": {"type": "string"}}}));
+    let figures = output_instances::check("inline", &spec, operations, &tools, &mut failures);
+    assert_eq!(figures.rejected, figures.checked, "{figures:?}");
+    assert!(figures.rejected > 0, "{figures:?}");
+    assert!(
+        failures.items[0].contains("get_thing") && failures.items[0].contains("at /id"),
+        "{:#?}",
+        failures.items
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // The conformance check shared by every spec.
 // ---------------------------------------------------------------------------------------
@@ -273,7 +317,8 @@ fn checks_catch_known_faults() {
 /// Load `file` with default options and check every property listed in the module docs.
 fn check_conformance(file: &str) {
     let bytes = fixture_bytes(file);
-    let raw = raw_operations(&parse_raw(file, &bytes));
+    let doc = parse_raw(file, &bytes);
+    let raw = raw_operations(&doc);
     let (loaded, elapsed) = load_fixture(file, &bytes, &LoadOptions::default());
     let operations = &loaded.model.operations;
     let tools = served_tools(operations);
@@ -298,6 +343,18 @@ fn check_conformance(file: &str) {
     for tool in &tools {
         check_tool_schemas(tool, &mut failures);
     }
+    let start = Instant::now();
+    let proof = output_instances::check(file, &doc, operations, &tools, &mut failures);
+    println!(
+        "{file}: output schemas: tools {}, instances checked {}, skipped {} (invalid against \
+         the raw schema), tools without a usable raw schema {}, rejected {}, in {:.2?}",
+        proof.tools,
+        proof.checked,
+        proof.skipped,
+        proof.unusable,
+        proof.rejected,
+        start.elapsed()
+    );
     failures.finish();
 }
 
