@@ -49,6 +49,9 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// Default for [`ConnectionLimits::max_connections_per_peer`].
 pub const DEFAULT_MAX_CONNECTIONS_PER_PEER: usize = 64;
 
+/// Refusals are logged as warnings at most this often (a flood must not flood the log).
+const WARN_EVERY: Duration = Duration::from_secs(60);
+
 /// What a refused connection is told before it is closed.
 const REFUSAL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\nretry-after: 1\r\n\r\n";
 
@@ -120,7 +123,16 @@ pub(crate) async fn serve(
                 ));
             }
             Err(refusal) => {
-                tracing::debug!(%peer, "{refusal}: connection refused");
+                if permits.should_warn(Instant::now()) {
+                    tracing::warn!(
+                        %peer,
+                        max_connections = limits.max_connections,
+                        max_connections_per_peer = limits.max_connections_per_peer,
+                        "{refusal}: refusing connections (further refusals within {WARN_EVERY:?} are logged at debug level)"
+                    );
+                } else {
+                    tracing::debug!(%peer, "{refusal}: connection refused");
+                }
                 // Never waits: a refusal must not hold up the accept loop.
                 let _ = stream.try_write(REFUSAL);
             }
@@ -408,6 +420,8 @@ enum Refusal {
 struct Permits {
     limits: ConnectionLimits,
     open: Mutex<Open>,
+    /// When a refusal was last logged as a warning.
+    warned: Mutex<Option<Instant>>,
 }
 
 #[derive(Debug, Default)]
@@ -421,6 +435,20 @@ impl Permits {
         Permits {
             limits,
             open: Mutex::new(Open::default()),
+            warned: Mutex::new(None),
+        }
+    }
+
+    /// Whether a refusal at `now` is to be logged as a warning (at most every
+    /// [`WARN_EVERY`]).
+    fn should_warn(&self, now: Instant) -> bool {
+        let mut warned = self.warned.lock().unwrap_or_else(PoisonError::into_inner);
+        match *warned {
+            Some(at) if now.saturating_duration_since(at) < WARN_EVERY => false,
+            _ => {
+                *warned = Some(now);
+                true
+            }
         }
     }
 
@@ -493,6 +521,15 @@ mod tests {
         assert_eq!(permits.acquire(b).err(), Some(Refusal::Total));
         drop(first);
         let _again = permits.acquire(a).expect("freed by drop");
+    }
+
+    #[test]
+    fn refusals_warn_at_most_once_a_minute() {
+        let permits = Permits::new(limits(1, 1));
+        let now = Instant::now();
+        assert!(permits.should_warn(now));
+        assert!(!permits.should_warn(now + Duration::from_secs(59)));
+        assert!(permits.should_warn(now + WARN_EVERY));
     }
 
     #[test]
