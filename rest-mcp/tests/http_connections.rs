@@ -9,9 +9,10 @@
 mod http_common;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use http_common::{Launch, Lifecycle, RestMcp, ok_json};
+use http_common::{Launch, Lifecycle, RestMcp, header, initialize_request, ok_json};
 use rest_mcp_tests::{Gate, Reply, Upstream};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -123,10 +124,30 @@ async fn accepted_from(server: &RestMcp, from: [u8; 4]) -> TcpStream {
     panic!("no connection from {from:?} was accepted")
 }
 
+/// Opens and initializes a session with raw requests; its id.
+async fn open_session(server: &RestMcp) -> String {
+    let response = server.post(&[], &initialize_request()).await;
+    assert_eq!(response.status(), 200, "initialize");
+    let id = header(&response, "mcp-session-id").expect("a session id");
+    let initialized = server
+        .post(
+            &[
+                ("mcp-session-id", &id),
+                ("mcp-protocol-version", "2025-06-18"),
+            ],
+            &json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        )
+        .await;
+    assert_eq!(initialized.status(), 202);
+    id
+}
+
 /// 300 idle connections, 100 that sent half a request and a few kept alive after one
-/// request are all closed by a server with 1 s timeouts, while a call held at the
-/// upstream (its response an SSE stream) stays in flight throughout and still gets its
-/// answer, and the same MCP session keeps working.
+/// request are all closed by a server with 1 s timeouts, while two calls held at the
+/// upstream stay in flight throughout and still get their answers, and the same MCP
+/// session keeps working. One call is a raw POST whose response is an SSE stream read
+/// by a plain HTTP client (no reconnection, so a cut connection would show); the other
+/// goes through rmcp's client.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_and_half_sent_connections_are_closed_but_calls_in_flight_are_not() {
     let upstream = Upstream::start().await;
@@ -137,23 +158,39 @@ async fn idle_and_half_sent_connections_are_closed_but_calls_in_flight_are_not()
         Reply::json(200, json!({"slow": "done"})).with_gate(&release),
     );
     upstream.respond("GET", "/items/1", Reply::json(200, json!({"id": "1"})));
-    let server = Launch::new(&upstream.url())
-        .toml(
-            "[http]\nheader_read_timeout = \"1s\"\nidle_connection_timeout = \"1s\"\n\
-             max_connections = 1000\nmax_connections_per_peer = 1000",
-        )
-        .start()
-        .await;
-    let client = server.connect(Lifecycle::Initialize).await;
+    let server = Arc::new(
+        Launch::new(&upstream.url())
+            .toml(
+                "[http]\nheader_read_timeout = \"1s\"\nidle_connection_timeout = \"1s\"\n\
+                 max_connections = 1000\nmax_connections_per_peer = 1000",
+            )
+            .start()
+            .await,
+    );
+    let client = Arc::new(server.connect(Lifecycle::Initialize).await);
     assert_eq!(
         ok_json(&client.call("get_item", json!({"id": "1"})).await),
         json!({"id": "1"})
     );
-    let client = std::sync::Arc::new(client);
     let slow_client = client.clone();
     let slow = tokio::spawn(async move { slow_client.try_call("slow_call", json!({})).await });
-    let seen = upstream.wait_for(2, HANG_GUARD).await;
-    assert_eq!(seen.len(), 2, "the slow call reached the upstream");
+    let session = open_session(&server).await;
+    let raw_server = server.clone();
+    let raw = tokio::spawn(async move {
+        let call = json!({
+            "jsonrpc": "2.0", "id": 7, "method": "tools/call",
+            "params": {"name": "slow_call", "arguments": {}}
+        });
+        let headers = [
+            ("mcp-session-id", session.as_str()),
+            ("mcp-protocol-version", "2025-06-18"),
+        ];
+        let response = raw_server.post(&headers, &call).await;
+        let status = response.status();
+        (status, response.text().await)
+    });
+    let seen = upstream.wait_for(3, HANG_GUARD).await;
+    assert_eq!(seen.len(), 3, "both slow calls reached the upstream");
 
     let address = SocketAddr::from(([127, 0, 0, 1], server.port));
     let mut watchers = Vec::new();
@@ -189,13 +226,21 @@ async fn idle_and_half_sent_connections_are_closed_but_calls_in_flight_are_not()
 
     // Every held connection has now been closed for want of a request, yet the call
     // (in flight since before they opened) was not cut.
-    assert!(!slow.is_finished(), "the call in flight ended early");
+    assert!(!slow.is_finished(), "the rmcp call in flight ended early");
+    assert!(!raw.is_finished(), "the raw call in flight ended early");
     release.open();
     let result = slow
         .await
         .expect("slow call task")
         .expect("the call in flight gets its answer");
     assert_eq!(ok_json(&result), json!({"slow": "done"}));
+    let (status, body) = raw.await.expect("raw call task");
+    assert_eq!(status, 200);
+    let body = body.expect("the raw call's event stream was not cut");
+    assert!(
+        body.contains(r#""id":7"#) && body.contains("done"),
+        "the raw call's answer: {body}"
+    );
     assert_eq!(
         ok_json(&client.call("get_item", json!({"id": "1"})).await),
         json!({"id": "1"}),
