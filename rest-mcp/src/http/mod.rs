@@ -5,6 +5,7 @@
 
 pub mod api_keys;
 mod auth_throttle;
+pub mod connections;
 mod cors;
 mod gate;
 pub mod inbound_oauth;
@@ -29,6 +30,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::server::RestMcpServer;
 use api_keys::ApiKeys;
+use connections::ConnectionLimits;
 use gate::{Gate, authorize};
 use inbound_oauth::{JwtValidator, OAuthConfig};
 use rate_limit::RateLimiter;
@@ -62,6 +64,8 @@ pub struct HttpSettings {
     pub shutdown_grace: Duration,
     /// Session caps and idle expiry (stateful mode).
     pub sessions: SessionLimits,
+    /// Connection caps, header-read and idle timeouts.
+    pub connections: ConnectionLimits,
 }
 
 /// Serve `server` until `shutdown` is cancelled; then stop accepting work, wait for calls
@@ -203,11 +207,7 @@ pub async fn serve_http(
     let drain_gate = gate.clone();
     let drain_server = server.clone();
     let grace = settings.shutdown_grace;
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    connections::serve(listener, app, settings.connections, async move {
         shutdown.cancelled().await;
         drain_gate.draining.store(true, Ordering::SeqCst);
         tracing::info!("shutting down: waiting for calls in flight");
@@ -217,11 +217,8 @@ pub async fn serve_http(
         }
         sessions.cancel();
     })
-    .await
-    .map_err(|source| Error::Serve {
-        context: "the HTTP server failed",
-        source: Box::new(source),
-    })
+    .await;
+    Ok(())
 }
 
 /// Now and then, forget expired sessions (closing them in the transport) and sessions the

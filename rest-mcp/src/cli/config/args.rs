@@ -280,6 +280,43 @@ pub struct Options {
     #[arg(long, env = "MAX_SESSIONS", value_name = "N", global = true)]
     pub max_sessions: Option<usize>,
 
+    /// A request's head must arrive this soon after its connection opens (or after its
+    /// first byte, on a kept-alive connection); a slower connection is closed, e.g. `10s`
+    /// [default: 10s].
+    #[arg(
+        long,
+        env = "HEADER_READ_TIMEOUT",
+        value_name = "DURATION",
+        global = true
+    )]
+    pub header_read_timeout: Option<String>,
+
+    /// A kept-alive HTTP connection with no request in flight is closed after this long;
+    /// a call in flight or an open event stream is never cut, e.g. `60s` [default: 60s].
+    #[arg(
+        long,
+        env = "IDLE_CONNECTION_TIMEOUT",
+        value_name = "DURATION",
+        global = true
+    )]
+    pub idle_connection_timeout: Option<String>,
+
+    /// Most HTTP connections open at once; one more is answered 503 and closed
+    /// [default: 1024].
+    #[arg(long, env = "MAX_CONNECTIONS", value_name = "N", global = true)]
+    pub max_connections: Option<usize>,
+
+    /// Most HTTP connections open at once from one peer IP address; one more is answered
+    /// 503 and closed (behind a reverse proxy every client shares its address)
+    /// [default: 64].
+    #[arg(
+        long,
+        env = "MAX_CONNECTIONS_PER_PEER",
+        value_name = "N",
+        global = true
+    )]
+    pub max_connections_per_peer: Option<usize>,
+
     /// Largest spec document read, from a file, a URL or a remote `$ref`, in bytes
     /// [default: 67108864 (64 MiB)].
     #[arg(long, env = "MAX_SPEC_SIZE", value_name = "BYTES", global = true)]

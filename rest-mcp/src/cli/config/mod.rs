@@ -22,6 +22,7 @@ pub use interpolate::interpolate;
 
 use crate::http::HttpSettings;
 use crate::http::api_keys::{ApiKeys, KeyConfig};
+use crate::http::connections::ConnectionLimits;
 use crate::http::inbound_oauth::OAuthConfig;
 use crate::http::sessions::SessionLimits;
 use crate::upstream_auth::AuthConfig;
@@ -125,6 +126,11 @@ struct HttpFile {
     session_idle_timeout: Option<TimeoutValue>,
     max_sessions_per_caller: Option<usize>,
     max_sessions: Option<usize>,
+    // Connection limits.
+    header_read_timeout: Option<TimeoutValue>,
+    idle_connection_timeout: Option<TimeoutValue>,
+    max_connections: Option<usize>,
+    max_connections_per_peer: Option<usize>,
 }
 
 impl Config {
@@ -494,6 +500,7 @@ fn http_settings(
         None => HttpFile::default(),
     };
     let sessions = session_limits(options, &file)?;
+    let connections = connection_limits(options, &file)?;
     let listen_text = options
         .listen
         .clone()
@@ -548,6 +555,7 @@ fn http_settings(
         forward_headers,
         shutdown_grace,
         sessions,
+        connections,
     })
 }
 
@@ -586,6 +594,66 @@ fn session_limits(options: &Options, file: &HttpFile) -> Result<SessionLimits, C
         idle_timeout,
         per_caller,
         total,
+    })
+}
+
+/// A duration from the command line or environment (`flag`), else from `[http] key`.
+fn duration_option(
+    option: Option<&str>,
+    flag: &str,
+    value: Option<&TimeoutValue>,
+    key: &str,
+) -> Result<Option<Duration>, ConfigError> {
+    Ok(match (option, value) {
+        (Some(text), _) => Some(parse_duration(text).map_err(|e| format!("{flag}: {e}"))?),
+        (None, Some(TimeoutValue::Text(text))) => {
+            Some(parse_duration(text).map_err(|e| format!("[http] {key}: {e}"))?)
+        }
+        (None, Some(TimeoutValue::Seconds(0))) => {
+            return Err(ConfigError::from(format!(
+                "[http] {key} must be above zero"
+            )));
+        }
+        (None, Some(TimeoutValue::Seconds(seconds))) => Some(Duration::from_secs(*seconds)),
+        (None, None) => None,
+    })
+}
+
+/// Connection limits: command line > environment > `[http]` > defaults.
+fn connection_limits(options: &Options, file: &HttpFile) -> Result<ConnectionLimits, ConfigError> {
+    let defaults = ConnectionLimits::default();
+    let header_read_timeout = duration_option(
+        options.header_read_timeout.as_deref(),
+        "--header-read-timeout",
+        file.header_read_timeout.as_ref(),
+        "header_read_timeout",
+    )?
+    .unwrap_or(defaults.header_read_timeout);
+    let idle_timeout = duration_option(
+        options.idle_connection_timeout.as_deref(),
+        "--idle-connection-timeout",
+        file.idle_connection_timeout.as_ref(),
+        "idle_connection_timeout",
+    )?
+    .unwrap_or(defaults.idle_timeout);
+    let max_connections = options
+        .max_connections
+        .or(file.max_connections)
+        .unwrap_or(defaults.max_connections);
+    let max_connections_per_peer = options
+        .max_connections_per_peer
+        .or(file.max_connections_per_peer)
+        .unwrap_or(defaults.max_connections_per_peer);
+    if max_connections == 0 || max_connections_per_peer == 0 {
+        return Err(ConfigError::new(
+            "connection caps (--max-connections, --max-connections-per-peer, [http] max_connections, max_connections_per_peer) must be at least 1",
+        ));
+    }
+    Ok(ConnectionLimits {
+        header_read_timeout,
+        idle_timeout,
+        max_connections,
+        max_connections_per_peer,
     })
 }
 
@@ -667,6 +735,62 @@ mod tests {
         assert!(matches!(config.auth, Some(AuthConfig::Bearer { ref token }) if token == "t0k"));
         let err = resolve(&["-c", path.to_str().expect("utf8")], &[]).expect_err("unset");
         assert!(err.contains("`TOKEN` is not set"), "{err}");
+    }
+
+    #[test]
+    fn connection_limits_layer_flags_over_the_http_table_over_defaults() {
+        let path = write_config(
+            "openapi_spec = \"spec.yaml\"\n[http]\nheader_read_timeout = 3\n\
+             idle_connection_timeout = \"2m\"\nmax_connections = 50\nmax_connections_per_peer = 5\n",
+        );
+        let file = path.to_str().expect("utf8");
+        let limits = resolve(&["-c", file], &[])
+            .expect("config")
+            .http
+            .connections;
+        assert_eq!(
+            limits,
+            ConnectionLimits {
+                header_read_timeout: Duration::from_secs(3),
+                idle_timeout: Duration::from_secs(120),
+                max_connections: 50,
+                max_connections_per_peer: 5,
+            }
+        );
+        let limits = resolve(
+            &[
+                "-c",
+                file,
+                "--header-read-timeout",
+                "500ms",
+                "--idle-connection-timeout",
+                "1s",
+                "--max-connections",
+                "7",
+                "--max-connections-per-peer",
+                "2",
+            ],
+            &[],
+        )
+        .expect("config")
+        .http
+        .connections;
+        assert_eq!(limits.header_read_timeout, Duration::from_millis(500));
+        assert_eq!(limits.idle_timeout, Duration::from_secs(1));
+        assert_eq!(
+            (limits.max_connections, limits.max_connections_per_peer),
+            (7, 2)
+        );
+        let limits = resolve(&["--spec", "s.json"], &[])
+            .expect("config")
+            .http
+            .connections;
+        assert_eq!(limits, ConnectionLimits::default());
+        let err = resolve(&["--spec", "s.json", "--max-connections", "0"], &[]).expect_err("zero");
+        assert!(err.contains("--max-connections"), "{err}");
+        let err = resolve(&["--spec", "s.json", "--header-read-timeout", "soon"], &[])
+            .expect_err("bad duration");
+        assert!(err.contains("--header-read-timeout"), "{err}");
     }
 
     #[test]
