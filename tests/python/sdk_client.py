@@ -158,6 +158,55 @@ async def run(binary: str, spec: str, base_url: str, checks: Checks) -> None:
                 )
 
 
+async def run_dynamic(binary: str, spec: str, base_url: str, checks: Checks) -> None:
+    """GitHub in dynamic mode: three tools, then search -> describe -> call."""
+    params = StdioServerParameters(
+        command=binary,
+        args=["--spec", spec, "--base-url", base_url, "--tools", "dynamic"],
+        env={"LOG_LEVEL": "warn"},
+    )
+    async with stdio_client(params) as (read, write):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            listed = await session.list_tools()
+            names = sorted(t.name for t in listed.tools)
+            checks.check(
+                "dynamic mode lists exactly the three meta-tools",
+                names == ["call_tool", "describe_tools", "search_tools"],
+                repr(names),
+            )
+            found = await session.call_tool(
+                "search_tools", {"query": "what pull requests are open in a repository"}
+            )
+            entries = (attr(found, "structured_content", "structuredContent") or {}).get("tools", [])
+            found_names = [e.get("name") for e in entries]
+            checks.check(
+                "search_tools finds pulls_list in its top 5",
+                "pulls_list" in found_names and len(found_names) <= 5,
+                repr(found_names),
+            )
+            described = await session.call_tool("describe_tools", {"names": ["pulls_list"]})
+            tools = (attr(described, "structured_content", "structuredContent") or {}).get("tools", [])
+            schema = tools[0].get("inputSchema", {}) if tools else {}
+            checks.check(
+                "describe_tools gives pulls_list's input schema",
+                "owner" in schema.get("required", []) and "repo" in schema.get("required", []),
+                json.dumps(tools)[:300],
+            )
+            Recorder.seen.clear()
+            called = await session.call_tool(
+                "call_tool",
+                {"name": "pulls_list", "arguments": {"owner": "octo-org", "repo": "hello-world", "state": "open"}},
+            )
+            text = result_text(called)
+            checks.check(
+                "call_tool runs the operation",
+                text.startswith("HTTP 200")
+                and Recorder.seen == [("GET", "/repos/octo-org/hello-world/pulls?state=open")],
+                f"{text[:200]} {Recorder.seen!r}",
+            )
+
+
 def main() -> int:
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
@@ -170,6 +219,7 @@ def main() -> int:
     checks = Checks()
     try:
         asyncio.run(asyncio.wait_for(run(binary, spec, base_url, checks), TIMEOUT_SECONDS))
+        asyncio.run(asyncio.wait_for(run_dynamic(binary, spec, base_url, checks), TIMEOUT_SECONDS))
     except Exception as error:  # noqa: BLE001 - any crash is a failure, reported
         checks.check("the session ran to the end", False, f"{type(error).__name__}: {error}")
     finally:

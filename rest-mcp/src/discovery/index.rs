@@ -173,16 +173,26 @@ impl SearchIndex {
         let plural = self.expand && names_plural(query);
         let mut scored: Vec<(usize, f32)> = Vec::new();
         for index in 0..self.fields.len() {
-            // Each query word counts once: by itself, or by its best synonym.
+            // Each query word counts once: by itself, or by its best synonym; and a
+            // document that meets more of the query's words is worth more (coordination).
+            let mut matched = 0usize;
             let score: f32 = groups
                 .iter()
                 .map(|group| {
-                    group
+                    let best = group
                         .iter()
                         .map(|(term, weight)| weight * self.term_score(index, term))
-                        .fold(0.0, f32::max)
+                        .fold(0.0, f32::max);
+                    matched += usize::from(best > 0.0);
+                    best
                 })
                 .sum();
+            let coverage = if self.expand {
+                (matched as f32 / groups.len() as f32).sqrt()
+            } else {
+                1.0
+            };
+            let score = score * coverage;
             let score = score * self.intent_factor(index, intent, plural);
             if score > 0.0 && keep(index) {
                 scored.push((index, score));

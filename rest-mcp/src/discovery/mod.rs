@@ -120,16 +120,34 @@ impl ToolSet {
                     method: route.map(|r| r.method.clone()),
                     path: route.map(|r| r.path.clone()),
                     tags: route.map(|r| r.tags.clone()).unwrap_or_default(),
-                    parameters: tool
-                        .input_schema
-                        .get("properties")
-                        .and_then(|p| p.as_object())
-                        .map(|p| p.keys().cloned().collect())
-                        .unwrap_or_default(),
+                    parameters: parameter_words(tool),
                 }
             })
             .collect()
     }
+}
+
+/// A tool's argument names and the values they may take (`state`: `open`, `closed`), so
+/// "the open issues" meets the operation whose `state` can be `open`.
+fn parameter_words(tool: &Tool) -> Vec<String> {
+    let Some(properties) = tool
+        .input_schema
+        .get("properties")
+        .and_then(|p| p.as_object())
+    else {
+        return Vec::new();
+    };
+    let mut words = Vec::new();
+    for (name, schema) in properties {
+        words.push(name.clone());
+        let values = schema.get("enum").and_then(|e| e.as_array());
+        for value in values.into_iter().flatten().take(12) {
+            if let Some(value) = value.as_str() {
+                words.push(value.to_owned());
+            }
+        }
+    }
+    words
 }
 
 /// A tool's one-line summary: its title, else its description's first line or sentence.
