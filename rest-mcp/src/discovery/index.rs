@@ -42,13 +42,10 @@ const VALUE_WEIGHT: f32 = 0.2;
 /// A BM25F index over tool documents.
 #[derive(Debug)]
 pub struct SearchIndex {
-    /// Per document, per field: term → count.
-    fields: Vec<[HashMap<String, f32>; FIELDS]>,
-    lengths: Vec<[f32; FIELDS]>,
-    average: [f32; FIELDS],
-    /// Term → in how many documents it occurs (any field).
-    document_frequency: HashMap<String, usize>,
-    weights: [f32; FIELDS],
+    /// Term → the documents it occurs in, with its weighted, length-normalised
+    /// frequency there (BM25F's combined term frequency).
+    postings: HashMap<String, Vec<(u32, f32)>>,
+    documents: usize,
     expand: bool,
     /// Per document: its HTTP method's intent and whether its path names a collection.
     intents: Vec<(Option<Intent>, bool)>,
@@ -93,7 +90,6 @@ impl SearchIndex {
     }
 
     fn build(documents: &[SearchDocument], weights: [f32; FIELDS], expand: bool) -> SearchIndex {
-        let mut fields = Vec::with_capacity(documents.len());
         let intents = documents
             .iter()
             .map(|d| {
@@ -107,9 +103,8 @@ impl SearchIndex {
                 (intent, collection)
             })
             .collect();
-        let mut lengths = Vec::with_capacity(documents.len());
+        let mut per_document = Vec::with_capacity(documents.len());
         let mut totals = [0f32; FIELDS];
-        let mut document_frequency: HashMap<String, usize> = HashMap::new();
         for document in documents {
             let mut path_text = document.path.clone().unwrap_or_default();
             if expand && let Some(method) = &document.method {
@@ -135,23 +130,28 @@ impl SearchIndex {
                 }
                 totals[field] += length[field];
             }
-            let mut seen: Vec<&String> = counts.iter().flat_map(|c| c.keys()).collect();
-            seen.sort();
-            seen.dedup();
-            for term in seen {
-                *document_frequency.entry(term.clone()).or_default() += 1;
-            }
-            fields.push(counts);
-            lengths.push(length);
+            per_document.push((counts, length));
         }
         let n = documents.len().max(1) as f32;
         let average = totals.map(|total| (total / n).max(1.0));
+        let mut postings: HashMap<String, Vec<(u32, f32)>> = HashMap::new();
+        for (index, (counts, length)) in per_document.into_iter().enumerate() {
+            let mut combined: HashMap<String, f32> = HashMap::new();
+            for (field, counts) in counts.into_iter().enumerate() {
+                let norm = 1.0 - FIELD_B[field] + FIELD_B[field] * length[field] / average[field];
+                for (term, count) in counts {
+                    *combined.entry(term).or_default() += weights[field] * count / norm;
+                }
+            }
+            for (term, tf) in combined {
+                if tf > 0.0 {
+                    postings.entry(term).or_default().push((index as u32, tf));
+                }
+            }
+        }
         SearchIndex {
-            fields,
-            lengths,
-            average,
-            document_frequency,
-            weights,
+            postings,
+            documents: documents.len(),
             expand,
             intents,
         }
@@ -171,30 +171,39 @@ impl SearchIndex {
         }
         let intent = self.expand.then(|| Intent::of_query(query)).flatten();
         let plural = self.expand && names_plural(query);
+        // Per document and query word: the best score of the word or one of its synonyms
+        // (each word counts once). Only documents holding some term are touched.
+        let width = groups.len();
+        let mut best = vec![0f32; self.documents * width];
+        let n = self.documents as f32;
+        for (g, group) in groups.iter().enumerate() {
+            for (term, weight) in group {
+                let Some(postings) = self.postings.get(term) else {
+                    continue;
+                };
+                let df = postings.len() as f32;
+                let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
+                for &(document, tf) in postings {
+                    let slot = &mut best[document as usize * width + g];
+                    *slot = slot.max(weight * idf * tf / (K1 + tf));
+                }
+            }
+        }
         let mut scored: Vec<(usize, f32)> = Vec::new();
-        for index in 0..self.fields.len() {
-            // Each query word counts once: by itself, or by its best synonym; and a
-            // document that meets more of the query's words is worth more (coordination).
-            let mut matched = 0usize;
-            let score: f32 = groups
-                .iter()
-                .map(|group| {
-                    let best = group
-                        .iter()
-                        .map(|(term, weight)| weight * self.term_score(index, term))
-                        .fold(0.0, f32::max);
-                    matched += usize::from(best > 0.0);
-                    best
-                })
-                .sum();
+        for (index, words) in best.chunks(width).enumerate() {
+            let score: f32 = words.iter().sum();
+            if score <= 0.0 {
+                continue;
+            }
+            // A document that meets more of the query's words is worth more (coordination).
             let coverage = if self.expand {
-                (matched as f32 / groups.len() as f32).sqrt()
+                let matched = words.iter().filter(|w| **w > 0.0).count();
+                (matched as f32 / width as f32).sqrt()
             } else {
                 1.0
             };
-            let score = score * coverage;
-            let score = score * self.intent_factor(index, intent, plural);
-            if score > 0.0 && keep(index) {
+            let score = score * coverage * self.intent_factor(index, intent, plural);
+            if keep(index) {
                 scored.push((index, score));
             }
         }
@@ -216,29 +225,6 @@ impl SearchIndex {
         } else {
             SAME_METHOD
         }
-    }
-
-    /// BM25F of one term in one document.
-    fn term_score(&self, index: usize, term: &str) -> f32 {
-        let Some(&df) = self.document_frequency.get(term) else {
-            return 0.0;
-        };
-        let fields = &self.fields[index];
-        let mut tf = 0.0;
-        for field in 0..FIELDS {
-            let Some(count) = fields[field].get(term) else {
-                continue;
-            };
-            let norm = 1.0 - FIELD_B[field]
-                + FIELD_B[field] * self.lengths[index][field] / self.average[field];
-            tf += self.weights[field] * count / norm;
-        }
-        if tf == 0.0 {
-            return 0.0;
-        }
-        let n = self.fields.len() as f32;
-        let idf = ((n - df as f32 + 0.5) / (df as f32 + 0.5) + 1.0).ln();
-        idf * tf / (K1 + tf)
     }
 
     /// The query's words, each as its term (weight 1, less for values) and its synonyms
