@@ -163,3 +163,29 @@ async fn auto_serves_a_big_api_dynamically_and_a_small_one_whole() {
     assert_eq!(budgeted.tools().await.len(), 3);
     budgeted.stop().await;
 }
+
+#[tokio::test]
+async fn list_and_dry_run_show_what_each_mode_costs_and_serves() {
+    let upstream = Upstream::start().await;
+    let listed = launch(&upstream, None).arg("list").run().await;
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(text.contains("1223 tools, about"), "{text}");
+    assert!(
+        text.contains(
+            "With --tools dynamic: 3 tools (search_tools, describe_tools, call_tool), about"
+        ),
+        "{text}"
+    );
+    let printed = launch(&upstream, Some("dynamic"))
+        .arg("--dry-run")
+        .run()
+        .await;
+    let printed: Value = serde_json::from_slice(&printed.stdout).expect("--dry-run prints JSON");
+    let names: Vec<&str> = printed["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(names, ["search_tools", "describe_tools", "call_tool"]);
+}

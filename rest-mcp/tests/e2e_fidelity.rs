@@ -301,7 +301,11 @@ async fn a_login_cookie_is_kept_for_the_session_sent_back_and_cleared_on_logout(
         "logout is signed in"
     );
     assert_eq!(cookie(5), None, "Max-Age=0 cleared the jar");
-    server.stop().await;
+    let stderr = server.stop().await;
+    assert!(
+        !stderr.contains("none are configured"),
+        "the login sets the session cookie; no missing-credentials warning: {stderr}"
+    );
 
     // Off when asked: the same flow sends no cookie.
     upstream.clear();

@@ -61,6 +61,9 @@ fn binary_tools(spec: &str, extra: &[&str]) -> Value {
             "--base-url",
             "http://127.0.0.1:9",
             "--dry-run",
+            // The macro serves every tool; compare with the binary's `all` mode.
+            "--tools",
+            "all",
         ])
         .args(extra)
         .env_remove("OPENAPI_SPEC")

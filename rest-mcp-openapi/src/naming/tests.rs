@@ -1,4 +1,3 @@
-
 use super::*;
 
 fn request(explicit: Option<&str>, derived: &str, key: &str) -> NameRequest {

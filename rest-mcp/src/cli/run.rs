@@ -8,7 +8,7 @@ use crate::cli::config::{Cli, Command, Config, Transport};
 use crate::cli::service::{Service, load_service, tool_table};
 use crate::error::Error;
 use crate::util::error_chain::full;
-use rest_mcp_openapi::{ApiModel, ParamLocation, SecuritySchemeKind, Severity};
+use rest_mcp_openapi::Severity;
 use tokio_util::sync::CancellationToken;
 
 /// Run the binary: resolve the configuration, set up logging, then serve or list.
@@ -52,7 +52,15 @@ async fn run(cli: &Cli, config: Config, hangups: Hangups) -> Result<(), Error> {
         return Ok(());
     }
     if config.dry_run {
-        let payload = serde_json::json!({ "tools": service.tools.tools() });
+        // What a client would be served, in the chosen mode (auto decides without knowing
+        // the client).
+        let dynamic = config.tool_mode.decide(&service.tools, None).0;
+        let served = if dynamic {
+            service.tools.to_dynamic()
+        } else {
+            service.tools.clone()
+        };
+        let payload = serde_json::json!({ "tools": served.tools() });
         let text = serde_json::to_string_pretty(&payload).map_err(|source| Error::Serve {
             context: "cannot print the tools",
             source: Box::new(source),
@@ -68,7 +76,7 @@ async fn run(cli: &Cli, config: Config, hangups: Hangups) -> Result<(), Error> {
     );
     let cookies = config
         .cookies
-        .unwrap_or_else(|| declares_cookie_scheme(&service.model));
+        .unwrap_or_else(|| crate::cli::service::declares_cookie_scheme(&service.model));
     tracing::debug!(cookies, "cookie sessions");
     let (dynamic, why) = config.tool_mode.decide(&service.tools, None);
     tracing::info!("tool mode {why}");
@@ -227,17 +235,3 @@ fn reload_on_sighup(cli: &Cli, server: RestMcpServer, hangups: Hangups) {
 
 #[cfg(not(unix))]
 fn reload_on_sighup(_cli: &Cli, _server: RestMcpServer, _hangups: Hangups) {}
-
-/// Whether the spec authenticates with a cookie (`apiKey` in `cookie`): then the session
-/// cookie a login call sets must come back on later calls, so cookie sessions are on.
-fn declares_cookie_scheme(model: &ApiModel) -> bool {
-    model.security_schemes.iter().any(|scheme| {
-        matches!(
-            scheme.kind,
-            SecuritySchemeKind::ApiKey {
-                location: ParamLocation::Cookie,
-                ..
-            }
-        )
-    })
-}

@@ -298,6 +298,20 @@ fn without_repeated_prefix(base: Url, model: &ApiModel) -> Url {
     fixed
 }
 
+/// Whether the spec authenticates with a cookie (`apiKey` in `cookie`): then the session
+/// cookie a login call sets must come back on later calls, so cookie sessions are on.
+pub(crate) fn declares_cookie_scheme(model: &ApiModel) -> bool {
+    model.security_schemes.iter().any(|scheme| {
+        matches!(
+            scheme.kind,
+            SecuritySchemeKind::ApiKey {
+                location: rest_mcp_openapi::ParamLocation::Cookie,
+                ..
+            }
+        )
+    })
+}
+
 /// A warning when the spec requires credentials and the config supplies none, with how
 /// to supply them (every call would otherwise fail with 401 and no hint why).
 pub fn missing_credentials_warning(config: &Config, model: &ApiModel) -> Option<String> {
@@ -305,7 +319,13 @@ pub fn missing_credentials_warning(config: &Config, model: &ApiModel) -> Option<
         .operations
         .iter()
         .any(|op| !op.security.is_empty() && op.security.iter().all(|r| !r.schemes.is_empty()));
-    if !required || config.auth.is_some() || !config.scheme_credentials.is_empty() {
+    // A session cookie comes from the API's own login call, kept by the cookie jar.
+    let cookie_session = config
+        .cookies
+        .unwrap_or_else(|| declares_cookie_scheme(model))
+        && declares_cookie_scheme(model);
+    if !required || cookie_session || config.auth.is_some() || !config.scheme_credentials.is_empty()
+    {
         return None;
     }
     let header_names: Vec<String> = model
@@ -426,6 +446,11 @@ pub fn tool_table(service: &Service) -> String {
         if rows.len() == 1 { "" } else { "s" },
         total_tokens,
         redacted_url(&service.base_url)
+    ));
+    let dynamic = service.tools.to_dynamic().estimated_tokens();
+    out.push_str(&format!(
+        "With --tools dynamic: 3 tools (search_tools, describe_tools, call_tool), about {dynamic} tokens; --tools auto (the default) serves them all up to {} tokens\n",
+        crate::discovery::DEFAULT_TOOL_BUDGET
     ));
     let hints = credential_hints(&service.model);
     if !hints.is_empty() {
