@@ -229,6 +229,67 @@ async def run(url: str, checks: Checks) -> None:
             )
 
 
+async def run_dynamic(url: str, checks: Checks) -> None:
+    """GitHub in --tools dynamic over HTTP: search -> describe -> call."""
+    async with connect(url) as streams:
+        async with ClientSession(streams[0], streams[1]) as session:
+            await session.initialize()
+            names = sorted(t.name for t in await list_all_tools(session))
+            checks.check(
+                "dynamic mode over HTTP lists the three meta-tools",
+                names == ["call_tool", "describe_tools", "search_tools"],
+                repr(names),
+            )
+            found = await session.call_tool("search_tools", {"query": "get a repository"})
+            entries = (attr(found, "structured_content", "structuredContent") or {}).get("tools", [])
+            checks.check(
+                "search_tools over HTTP finds repos_get",
+                "repos_get" in [e.get("name") for e in entries],
+                repr([e.get("name") for e in entries]),
+            )
+            described = await session.call_tool("describe_tools", {"names": ["repos_get"]})
+            tools = (attr(described, "structured_content", "structuredContent") or {}).get("tools", [])
+            checks.check(
+                "describe_tools over HTTP gives repos_get",
+                len(tools) == 1 and tools[0].get("name") == "repos_get",
+                json.dumps(tools)[:200],
+            )
+            with Recorder.lock:
+                Recorder.seen.clear()
+            called = await session.call_tool(
+                "call_tool", {"name": "repos_get", "arguments": {"owner": "o", "repo": "r"}}
+            )
+            with Recorder.lock:
+                seen = [(m, p) for m, p, _ in Recorder.seen]
+            checks.check(
+                "call_tool over HTTP runs the operation",
+                result_text(called).startswith("HTTP 200") and seen == [("GET", "/repos/o/r")],
+                f"{result_text(called)[:120]} {seen!r}",
+            )
+
+
+def dynamic_server(binary: str, spec: str, base_url: str, config: str, workdir: str, checks: Checks) -> None:
+    """A second server on the same spec in dynamic mode, driven over HTTP, then stopped."""
+    port = free_port()
+    env = {"PATH": os.environ.get("PATH", ""), "SDK_KEY": API_KEY}
+    process = subprocess.Popen(
+        [binary, "--config", config, "--spec", spec, "--base-url", base_url,
+         "--transport", "http", "--listen", f"127.0.0.1:{port}", "--tools", "dynamic"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=workdir,
+    )
+    try:
+        if wait_healthy(process, f"http://127.0.0.1:{port}") is None:
+            checks.check("the dynamic-mode server starts", False, "no /healthz answer")
+            return
+        try:
+            asyncio.run(asyncio.wait_for(run_dynamic(f"http://127.0.0.1:{port}/mcp", checks), TIMEOUT_SECONDS))
+        except Exception as error:  # noqa: BLE001 - any crash is a failure, reported
+            checks.check("the dynamic session ran to the end", False, f"{type(error).__name__}: {error!r}")
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
 def main() -> int:
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     if len(sys.argv) != 3:
@@ -272,6 +333,7 @@ def main() -> int:
                 asyncio.run(asyncio.wait_for(run(f"{base}/mcp", checks), TIMEOUT_SECONDS))
             except Exception as error:  # noqa: BLE001 - any crash is a failure, reported
                 checks.check("the session ran to the end", False, f"{type(error).__name__}: {error!r}")
+            dynamic_server(binary, spec, base_url, config, workdir, checks)
             process.send_signal(signal.SIGTERM)
             try:
                 code = process.wait(timeout=30)

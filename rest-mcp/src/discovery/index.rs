@@ -49,7 +49,14 @@ pub struct SearchIndex {
     expand: bool,
     /// Per document: its HTTP method's intent and whether its path names a collection.
     intents: Vec<(Option<Intent>, bool)>,
+    /// Per document: the distinct terms of its name, for how much of it the query
+    /// explains.
+    name_terms: Vec<Vec<String>>,
 }
+
+/// A document whose whole name the query explains (`repos_get` for "get a repository")
+/// is worth up to this much more than one whose name it barely touches.
+const NAME_COVERAGE: f32 = 0.5;
 
 /// What an agent means to do, from its first verb: read, create, change or delete.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,6 +110,15 @@ impl SearchIndex {
                 (intent, collection)
             })
             .collect();
+        let name_terms = documents
+            .iter()
+            .map(|d| {
+                let mut terms = terms(&d.name);
+                terms.sort();
+                terms.dedup();
+                terms
+            })
+            .collect();
         let mut per_document = Vec::with_capacity(documents.len());
         let mut totals = [0f32; FIELDS];
         for document in documents {
@@ -152,6 +168,7 @@ impl SearchIndex {
         SearchIndex {
             postings,
             documents: documents.len(),
+            name_terms,
             expand,
             intents,
         }
@@ -176,13 +193,25 @@ impl SearchIndex {
         let width = groups.len();
         let mut best = vec![0f32; self.documents * width];
         let n = self.documents as f32;
+        let idf_of = |postings: &Vec<(u32, f32)>| {
+            let df = postings.len() as f32;
+            ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
+        };
         for (g, group) in groups.iter().enumerate() {
+            // A synonym stands in for the word: it is never worth more than the word
+            // itself would be (a rare synonym must not outrank the common word asked for).
+            let word_idf = group
+                .first()
+                .and_then(|(word, _)| self.postings.get(word))
+                .map(idf_of);
             for (term, weight) in group {
                 let Some(postings) = self.postings.get(term) else {
                     continue;
                 };
-                let df = postings.len() as f32;
-                let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
+                let idf = match word_idf {
+                    Some(word_idf) => idf_of(postings).min(word_idf),
+                    None => idf_of(postings),
+                };
                 for &(document, tf) in postings {
                     let slot = &mut best[document as usize * width + g];
                     *slot = slot.max(weight * idf * tf / (K1 + tf));
@@ -202,7 +231,17 @@ impl SearchIndex {
             } else {
                 1.0
             };
-            let score = score * coverage * self.intent_factor(index, intent, plural);
+            let explained = if self.expand {
+                let name = &self.name_terms[index];
+                let hits = name
+                    .iter()
+                    .filter(|t| groups.iter().flatten().any(|(q, _)| q == *t))
+                    .count();
+                1.0 + NAME_COVERAGE * hits as f32 / name.len().max(1) as f32
+            } else {
+                1.0
+            };
+            let score = score * coverage * explained * self.intent_factor(index, intent, plural);
             if keep(index) {
                 scored.push((index, score));
             }
