@@ -533,3 +533,41 @@ fn test_specs_exist() {
         assert!(spec(name).is_file(), "{name}");
     }
 }
+
+#[tokio::test]
+async fn list_into_a_reader_that_stops_early_ends_quietly() {
+    use tokio::io::AsyncBufReadExt;
+    // `rest-mcp list | head -1`: the reader takes one line and closes the pipe while
+    // rest-mcp still has 1,222 rows to write.
+    let github = github_spec();
+    let launch = Launch::bare().args([
+        "list",
+        "--spec",
+        github.to_str().expect("utf-8"),
+        "--base-url",
+        "http://127.0.0.1:9",
+    ]);
+    let dir = common::temp_dir("pipe");
+    let mut child = launch
+        .command(&dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run rest-mcp");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut first = String::new();
+    tokio::io::BufReader::new(stdout)
+        .read_line(&mut first)
+        .await
+        .expect("a first line");
+    assert!(first.starts_with("TOOL"), "{first}");
+    // The reader is gone (dropped with the BufReader) before rest-mcp finishes writing.
+    let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("rest-mcp ends")
+        .expect("wait");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+}

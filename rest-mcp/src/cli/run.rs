@@ -36,6 +36,24 @@ pub async fn main(cli: Cli) -> ExitCode {
     }
 }
 
+/// Write `text` to stdout. A reader that stopped reading (`rest-mcp list | head -1`) is not
+/// an error: the output it wanted was written, so the command ends quietly, as Unix tools
+/// do, instead of panicking on the broken pipe.
+fn print_out(text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Serve {
+            context: "cannot write to stdout",
+            source: Box::new(error),
+        }),
+        _ => Ok(()),
+    }
+}
+
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
@@ -48,8 +66,7 @@ async fn run(cli: &Cli, config: Config, hangups: Hangups) -> Result<(), Error> {
         tracing::warn!("{warning}");
     }
     if matches!(cli.command, Some(Command::List)) {
-        print!("{}", tool_table(&service));
-        return Ok(());
+        return print_out(&tool_table(&service));
     }
     if config.dry_run {
         // What a client would be served, in the chosen mode (auto decides without knowing
@@ -65,8 +82,7 @@ async fn run(cli: &Cli, config: Config, hangups: Hangups) -> Result<(), Error> {
             context: "cannot print the tools",
             source: Box::new(source),
         })?;
-        println!("{text}");
-        return Ok(());
+        return print_out(&format!("{text}\n"));
     }
     tracing::info!(
         tools = service.tools.len(),
