@@ -449,7 +449,7 @@ impl Executor {
         let count_limit = (limit as u64).saturating_mul(16).max(16 * 1024 * 1024);
         // JSON is read whole (up to a bound) so it can be selected from and cut by whole
         // items; anything else only up to what the model is shown.
-        let keep = if is_json_media(&headers) {
+        let keep = if response::response_media(&headers).ends_with("json") {
             limit.saturating_mul(16).max(MIN_JSON_READ)
         } else {
             limit
@@ -659,15 +659,6 @@ fn into_reqwest(client: &Client, request: PreparedRequest) -> Result<reqwest::Re
             error_chain(&e).unwrap_or_else(|| "unknown error".to_owned())
         )
     })
-}
-
-/// Whether a response's content type is JSON (`application/json`, `…+json`).
-fn is_json_media(headers: &reqwest::header::HeaderMap) -> bool {
-    headers
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .is_some_and(|media| media.trim().to_ascii_lowercase().ends_with("json"))
 }
 
 /// The input schema of the `select` argument.

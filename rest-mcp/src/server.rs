@@ -129,7 +129,7 @@ impl RestMcpServer {
         }
         let client = context.peer.peer_info();
         let name = client.as_ref().map(|info| info.client_info.name.as_str());
-        if self.mode.decide(&served.all, name).0 {
+        if self.mode.serves_dynamic(&served.all, name) {
             served.dynamic()
         } else {
             served.all.clone()

@@ -85,6 +85,8 @@ pub struct ToolSet {
     tools: Arc<Vec<Tool>>,
     /// Serialized size of each tool definition, for paging `tools/list` by bytes.
     sizes: Arc<Vec<usize>>,
+    /// The estimated tokens of all definitions, kept as tools are added.
+    tokens: usize,
     handlers: Vec<Arc<dyn ToolHandler>>,
     /// The HTTP operation behind each tool, when it is one.
     routes: Vec<Option<Route>>,
@@ -171,6 +173,7 @@ impl ToolSet {
         self.routes.push(None);
         Arc::make_mut(&mut self.tools).push(tool);
         Arc::make_mut(&mut self.sizes).push(size);
+        self.tokens += size.div_ceil(4);
         Ok(())
     }
 
@@ -187,7 +190,7 @@ impl ToolSet {
     /// The estimated tokens of all definitions (about four bytes of JSON a token), what
     /// serving them all costs a model's context.
     pub fn estimated_tokens(&self) -> usize {
-        self.sizes.iter().map(|size| size.div_ceil(4)).sum()
+        self.tokens
     }
 
     /// The tool definitions, in order.

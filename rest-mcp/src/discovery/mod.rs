@@ -56,44 +56,66 @@ impl Default for ToolMode {
 /// descriptions and fetch schemas on demand), so `auto` serves them every tool.
 const SELF_SEARCHING_CLIENTS: &[&str] = &["claude-code"];
 
+/// Why a mode serves what it serves.
+enum Choice {
+    /// `--tools all` or `--tools dynamic`.
+    Fixed(bool),
+    /// A client that searches tool lists itself: every tool.
+    SelfSearching,
+    /// By size against the budget: dynamic when over it.
+    Budget { tokens: usize, budget: usize },
+}
+
 impl ToolMode {
-    /// Whether `tools` should be served dynamically to a client called `client` (its
-    /// `clientInfo.name`, when known), and why, in words for the log.
+    /// Whether `tools` are served dynamically to a client called `client` (its
+    /// `clientInfo.name`, when known). Cheap: asked on every request.
+    pub fn serves_dynamic(&self, tools: &ToolSet, client: Option<&str>) -> bool {
+        match self.choice(tools, client) {
+            Choice::Fixed(dynamic) => dynamic,
+            Choice::SelfSearching => false,
+            Choice::Budget { tokens, budget } => tokens > budget,
+        }
+    }
+
+    /// [`serves_dynamic`](Self::serves_dynamic), and why, in words for the log.
     pub fn decide(&self, tools: &ToolSet, client: Option<&str>) -> (bool, String) {
+        let dynamic = self.serves_dynamic(tools, client);
+        let count = tools.len();
+        let why = match self.choice(tools, client) {
+            Choice::Fixed(true) => "--tools dynamic".to_owned(),
+            Choice::Fixed(false) => "--tools all".to_owned(),
+            Choice::SelfSearching => format!(
+                "auto: the client `{}` searches large tool lists itself, so all {count} tools (about {} tokens) are served",
+                client.unwrap_or_default(),
+                tools.estimated_tokens()
+            ),
+            Choice::Budget { tokens, budget } if tokens <= budget => {
+                format!("auto: {count} tools, about {tokens} tokens, fit the budget of {budget}")
+            }
+            Choice::Budget { tokens, budget } => format!(
+                "auto: {count} tools, about {tokens} tokens, exceed the budget of {budget} (--tool-budget), so search_tools, describe_tools and call_tool are served instead"
+            ),
+        };
+        (dynamic, why)
+    }
+
+    fn choice(&self, tools: &ToolSet, client: Option<&str>) -> Choice {
         match *self {
-            ToolMode::All => (false, "--tools all".to_owned()),
-            ToolMode::Dynamic => (true, "--tools dynamic".to_owned()),
+            ToolMode::All => Choice::Fixed(false),
+            ToolMode::Dynamic => Choice::Fixed(true),
             ToolMode::Auto { budget_tokens } => {
-                let tokens = tools.estimated_tokens();
-                if let Some(name) = client
-                    && SELF_SEARCHING_CLIENTS
+                let self_searching = client.is_some_and(|name| {
+                    SELF_SEARCHING_CLIENTS
                         .iter()
                         .any(|known| name.eq_ignore_ascii_case(known))
-                {
-                    return (
-                        false,
-                        format!(
-                            "auto: the client `{name}` searches large tool lists itself, so all {} tools (about {tokens} tokens) are served",
-                            tools.len()
-                        ),
-                    );
-                }
-                if tokens <= budget_tokens {
-                    (
-                        false,
-                        format!(
-                            "auto: {} tools, about {tokens} tokens, fit the budget of {budget_tokens}",
-                            tools.len()
-                        ),
-                    )
+                });
+                if self_searching {
+                    Choice::SelfSearching
                 } else {
-                    (
-                        true,
-                        format!(
-                            "auto: {} tools, about {tokens} tokens, exceed the budget of {budget_tokens} (--tool-budget), so search_tools, describe_tools and call_tool are served instead",
-                            tools.len()
-                        ),
-                    )
+                    Choice::Budget {
+                        tokens: tools.estimated_tokens(),
+                        budget: budget_tokens,
+                    }
                 }
             }
         }

@@ -50,10 +50,7 @@ pub(crate) fn shape(
     let content_type = headers
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    let media = content_type
-        .and_then(|c| c.split(';').next())
-        .map(|m| m.trim().to_ascii_lowercase())
-        .unwrap_or_default();
+    let media = response_media(headers);
     let selected = shape.headers.select(headers);
     let mut status_line = format!(
         "HTTP {} {}",
@@ -114,6 +111,15 @@ pub(crate) fn shape(
     // A result may be an error of its own (a `select` that matched nothing).
     result.is_error = Some(is_error || result.is_error == Some(true));
     result.with_meta(Some(MetaObject(meta)))
+}
+
+/// The essence of the response's media type (`application/json`), empty when it has none.
+pub(crate) fn response_media(headers: &HeaderMap) -> String {
+    headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(rest_mcp_openapi::media_type_essence)
+        .unwrap_or_default()
 }
 
 /// The `Link` header's targets by relation (`next`, `prev`, `first`, `last`, …).
