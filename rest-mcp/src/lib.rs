@@ -30,6 +30,9 @@ pub mod discovery;
 mod endpoint;
 mod error;
 mod executor;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod request;

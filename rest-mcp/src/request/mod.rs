@@ -5,7 +5,7 @@
 //! arguments into a [`PreparedRequest`] without touching the network, so every encoding
 //! rule is unit-tested here.
 
-mod body;
+pub(crate) mod body;
 mod build;
 mod path;
 mod query;

@@ -3,7 +3,7 @@
 //! on 4xx/5xx and on redirects that were not followed, a next-page hint, images as image
 //! content, and bodies past the size limit truncated with a note.
 
-mod fit;
+pub(crate) mod fit;
 pub mod headers;
 mod pagination;
 pub mod path;

@@ -1,0 +1,4 @@
+#![no_main]
+//! See `rest_mcp::fuzzing::spec_loader` for what this target feeds and checks.
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| rest_mcp::fuzzing::spec_loader(data));

@@ -1,0 +1,92 @@
+//! Target `stdio_session`: arbitrary bytes as everything an MCP client writes on stdin,
+//! read by the server exactly as `rest-mcp --transport stdio` reads it. The session ends
+//! when the input does, and every line the server writes is one JSON-RPC message.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use rmcp::ServiceExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use super::{HARNESS_SPEC, Input, offline_options};
+use crate::{Executor, RestMcpServer, ToolMode, ToolSet};
+
+/// How long a session may take to end after its input closed.
+const END_WITHIN: Duration = Duration::from_secs(20);
+
+/// Serve one stdio session whose whole input is the payload; the first byte picks the
+/// tool mode.
+pub fn stdio_session(data: &[u8]) {
+    let mut input = Input::new(data);
+    let mode = match input.byte() % 3 {
+        0 => ToolMode::All,
+        1 => ToolMode::Dynamic,
+        _ => ToolMode::Auto { budget_tokens: 500 },
+    };
+    let payload = input.rest().to_vec();
+    let written = runtime().block_on(async move {
+        let server = RestMcpServer::new(tools().clone()).with_tool_mode(mode);
+        let (mut client_in, server_in) = tokio::io::duplex(64 * 1024);
+        let (server_out, mut client_out) = tokio::io::duplex(64 * 1024);
+        let reader = tokio::spawn(async move {
+            let mut written = Vec::new();
+            let _ = client_out.read_to_end(&mut written).await;
+            written
+        });
+        let writer = tokio::spawn(async move {
+            let _ = client_in.write_all(&payload).await;
+            let _ = client_in.shutdown().await;
+        });
+        let (read_half, _) = tokio::io::split(server_in);
+        let (_, write_half) = tokio::io::split(server_out);
+        let session = async {
+            if let Ok(running) = server.serve((read_half, write_half)).await {
+                let _ = running.waiting().await;
+            }
+        };
+        tokio::time::timeout(END_WITHIN, session)
+            .await
+            .expect("the session ends once its input is closed");
+        let _ = writer.await;
+        reader.await.expect("the output reader finishes")
+    });
+    for line in written.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        let message: serde_json::Value =
+            serde_json::from_slice(line).expect("every line on stdout is JSON");
+        assert_eq!(
+            message.get("jsonrpc").and_then(|v| v.as_str()),
+            Some("2.0"),
+            "every line on stdout is a JSON-RPC 2.0 message: {message}"
+        );
+    }
+}
+
+/// One runtime for every input of the process.
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime starts")
+    })
+}
+
+/// The harness API's tools, calling a port where nothing listens (calls fail fast).
+fn tools() -> &'static ToolSet {
+    static TOOLS: OnceLock<ToolSet> = OnceLock::new();
+    TOOLS.get_or_init(|| {
+        let loaded = rest_mcp_openapi::load(
+            HARNESS_SPEC.as_bytes(),
+            rest_mcp_openapi::Origin::inline("fuzz harness"),
+            &offline_options(),
+        )
+        .expect("the harness spec loads");
+        let base = "http://127.0.0.1:9/".parse().expect("the base URL parses");
+        let executor = Executor::builder(base)
+            .timeout(Duration::from_millis(500))
+            .build()
+            .expect("the executor builds");
+        ToolSet::from_model(&loaded.model, Arc::new(executor)).expect("the tool set builds")
+    })
+}
