@@ -24,6 +24,7 @@ pub fn stdio_session(data: &[u8]) {
         _ => ToolMode::Auto { budget_tokens: 500 },
     };
     let payload = input.rest().to_vec();
+    let initialize_id = initialize_id(&payload);
     let written = runtime().block_on(async move {
         let server = RestMcpServer::new(tools().clone()).with_tool_mode(mode);
         let (mut client_in, server_in) = tokio::io::duplex(64 * 1024);
@@ -50,6 +51,7 @@ pub fn stdio_session(data: &[u8]) {
         let _ = writer.await;
         reader.await.expect("the output reader finishes")
     });
+    let mut answered_initialize = false;
     for line in written.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
         let message: serde_json::Value =
             serde_json::from_slice(line).expect("every line on stdout is JSON");
@@ -58,7 +60,29 @@ pub fn stdio_session(data: &[u8]) {
             Some("2.0"),
             "every line on stdout is a JSON-RPC 2.0 message: {message}"
         );
+        answered_initialize |=
+            initialize_id.is_some() && message.get("id") == initialize_id.as_ref();
     }
+    if initialize_id.is_some() {
+        assert!(
+            answered_initialize,
+            "an initialize request on the first line is answered"
+        );
+    }
+}
+
+/// The id of the first line when it is a well-formed `initialize` request.
+fn initialize_id(payload: &[u8]) -> Option<serde_json::Value> {
+    let first = payload.split(|b| *b == b'\n').next()?;
+    let message: serde_json::Value = serde_json::from_slice(first).ok()?;
+    let well_formed = message.get("jsonrpc")? == "2.0"
+        && message.get("method")? == "initialize"
+        && message.pointer("/params/protocolVersion")?.is_string()
+        && message.pointer("/params/clientInfo/name")?.is_string()
+        && message.pointer("/params/clientInfo/version")?.is_string()
+        && message.pointer("/params/capabilities")?.is_object();
+    let id = message.get("id")?;
+    (well_formed && (id.is_string() || id.is_u64())).then(|| id.clone())
 }
 
 /// One runtime for every input of the process.
