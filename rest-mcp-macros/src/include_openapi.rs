@@ -22,7 +22,7 @@ mod args;
 use crate::exports;
 
 /// Every option the key/value form accepts.
-const OPTIONS: [&str; 15] = [
+const OPTIONS: [&str; 16] = [
     "path",
     "name",
     "relative_to",
@@ -38,6 +38,7 @@ const OPTIONS: [&str; 15] = [
     "read_only",
     "typed",
     "strict",
+    "quiet",
 ];
 
 /// The parsed macro input.
@@ -49,6 +50,9 @@ struct Input {
     options: LoadOptions,
     typed: bool,
     strict: bool,
+    /// No compile-time warnings for spec problems (they still reach the model as
+    /// unresolved parts; `strict` makes them errors instead).
+    quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +96,7 @@ fn parse_input(tokens: TokenStream) -> syn::Result<Input> {
             options: LoadOptions::default(),
             typed: true,
             strict: false,
+            quiet: false,
         });
     }
     let pairs = Punctuated::<KeyValue, Token![,]>::parse_terminated.parse2(tokens)?;
@@ -104,7 +109,7 @@ fn parse_input(tokens: TokenStream) -> syn::Result<Input> {
     let mut name = Ident::new("Api", Span::call_site());
     let mut relative_to = RelativeTo::Manifest;
     let mut options = LoadOptions::default();
-    let (mut typed, mut strict) = (true, false);
+    let (mut typed, mut strict, mut quiet) = (true, false, false);
     for KeyValue { key, value } in pairs {
         let result: syn::Result<()> = (|| {
             match key.to_string().as_str() {
@@ -155,6 +160,7 @@ fn parse_input(tokens: TokenStream) -> syn::Result<Input> {
                 "read_only" => options.filters.read_only = boolean(&value)?,
                 "typed" => typed = boolean(&value)?,
                 "strict" => strict = boolean(&value)?,
+                "quiet" => quiet = boolean(&value)?,
                 other => {
                     let hint = crate::suggest::closest(other, &OPTIONS)
                         .map(|c| format!("; did you mean `{c}`?"))
@@ -190,6 +196,7 @@ fn parse_input(tokens: TokenStream) -> syn::Result<Input> {
             options,
             typed,
             strict,
+            quiet,
         }),
         (None, None) => Err(syn::Error::new(Span::call_site(), "missing `path`")),
     }
@@ -297,6 +304,49 @@ fn resolve(input: &Input, call_site_file: Option<PathBuf>) -> syn::Result<PathBu
     ))
 }
 
+/// Most spec problems a compile-time warning lists before it says how many more there are.
+const LISTED_WARNINGS: usize = 10;
+
+/// The spec's problems as one compiler warning at the spec path. Stable Rust lets a macro
+/// warn only through a lint, so this is a use of a deprecated item whose note is the
+/// list: `warning: use of deprecated ...: the spec has 2 problems ...`.
+fn spec_warnings(input: &Input, diagnostics: &[rest_mcp_openapi::Diagnostic]) -> TokenStream {
+    let problems: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .map(|d| format!("{}: {}", d.location, d.message))
+        .collect();
+    if problems.is_empty() {
+        return TokenStream::new();
+    }
+    let mut note = format!(
+        "the spec `{}` has {} problem{} that will reach the model as unresolved or missing parts:",
+        input.path.value(),
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" },
+    );
+    for problem in problems.iter().take(LISTED_WARNINGS) {
+        note.push_str("\n  ");
+        note.push_str(problem);
+    }
+    if problems.len() > LISTED_WARNINGS {
+        note.push_str(&format!(
+            "\n  ... and {} more",
+            problems.len() - LISTED_WARNINGS
+        ));
+    }
+    note.push_str("\nFix the spec, or set `strict = true` to make these errors or `quiet = true` to silence them.");
+    let marker = Ident::new("spec_has_problems", input.path.span());
+    quote! {
+        const _: () = {
+            #[deprecated(note = #note)]
+            #[allow(non_camel_case_types)]
+            struct #marker;
+            let _ = #marker;
+        };
+    }
+}
+
 fn generate(input: &Input, call_site_file: Option<PathBuf>) -> syn::Result<TokenStream> {
     let path = resolve(input, call_site_file)?;
     let spec_error = |message: String| syn::Error::new(input.path.span(), message);
@@ -316,6 +366,18 @@ fn generate(input: &Input, call_site_file: Option<PathBuf>) -> syn::Result<Token
             )));
         }
     }
+    let warnings = if input.strict || input.quiet {
+        TokenStream::new()
+    } else {
+        spec_warnings(input, &loaded.diagnostics)
+    };
+    let side_files = loaded.local_files.iter().map(|file| {
+        let file = absolute(file);
+        let file = file.to_string_lossy();
+        quote!(
+            const _: &[u8] = ::core::include_bytes!(#file);
+        )
+    });
     let model = &loaded.model;
     let json = serde_json::to_string(model)
         .map_err(|e| spec_error(format!("cannot embed the model: {e}")))?;
@@ -357,8 +419,10 @@ fn generate(input: &Input, call_site_file: Option<PathBuf>) -> syn::Result<Token
             inner: #client::GeneratedClient,
         }
 
-        // Rebuild when the spec changes.
+        // Rebuild when the spec or a file its `$ref`s read changes.
         const _: &[u8] = ::core::include_bytes!(#absolute);
+        #(#side_files)*
+        #warnings
 
         #[allow(dead_code, clippy::all)]
         impl #name {
@@ -476,6 +540,35 @@ mod tests {
         assert!(tokens.contains("bad.json#/openapi"), "{tokens}");
         let missing = expand(quote!("does-not-exist.yaml"), None).to_string();
         assert!(missing.contains("cannot find the spec"), "{missing}");
+    }
+
+    #[test]
+    fn side_files_are_tracked_and_spec_problems_warn() {
+        let dir = spec_dir().join("side");
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(
+            dir.join("schemas.yaml"),
+            "Pet: {type: object, properties: {id: {type: integer}}}\n",
+        )
+        .expect("write");
+        let spec = dir.join("api.yaml");
+        std::fs::write(
+            &spec,
+            "openapi: 3.0.3\ninfo: {title: Side, version: '1'}\npaths:\n  /pet:\n    get:\n      responses:\n        '200':\n          description: ok\n          content: {application/json: {schema: {$ref: 'schemas.yaml#/Pet'}}}\n  /gone:\n    get:\n      responses:\n        '200':\n          description: ok\n          content: {application/json: {schema: {$ref: '#/components/schemas/Gone'}}}\n",
+        )
+        .expect("write");
+        let path = spec.display().to_string();
+        let tokens = expand(quote!(path = #path, name = "Side"), None).to_string();
+        let side = dir.join("schemas.yaml").display().to_string();
+        assert!(
+            tokens.contains(&format!("include_bytes ! ({side:?})")),
+            "the side file is tracked: {tokens}"
+        );
+        assert!(tokens.contains("spec_has_problems"), "{tokens}");
+        assert!(tokens.contains("has 1 problem that"), "{tokens}");
+        assert!(tokens.contains("Gone"), "the problem is named: {tokens}");
+        let quiet = expand(quote!(path = #path, name = "Side", quiet = true), None).to_string();
+        assert!(!quiet.contains("spec_has_problems"), "{quiet}");
     }
 
     #[test]

@@ -41,7 +41,10 @@ pub fn endpoint(_attr: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// Read an OpenAPI/Swagger spec at compile time and generate its MCP tools and a typed
-/// client; spec problems are compile errors. See the `rest-mcp` crate docs.
+/// client. A spec that cannot load is a compile error; problems that do not stop loading
+/// are one compiler warning (`strict = true` makes them errors, `quiet = true` silences
+/// them). The spec and every local file its `$ref`s read are tracked for rebuilds. See the
+/// `rest-mcp` crate docs.
 #[proc_macro]
 pub fn include_openapi(input: TokenStream) -> TokenStream {
     let call_site_file = proc_macro::Span::call_site().local_file();

@@ -114,6 +114,9 @@ pub struct Loaded {
     pub model: ApiModel,
     /// Problems that did not stop loading, in the order they were found.
     pub diagnostics: Vec<Diagnostic>,
+    /// Other local files the spec's `$ref`s read, so a build can be redone when one of
+    /// them changes (`include_openapi!` tracks each of them).
+    pub local_files: Vec<std::path::PathBuf>,
 }
 
 /// Load a spec (OpenAPI 3.0/3.1 or Swagger 2.0, JSON or YAML) from bytes. A JSON or YAML
@@ -144,6 +147,7 @@ pub fn load(bytes: &[u8], origin: Origin, options: &LoadOptions) -> Result<Loade
     Ok(Loaded {
         model,
         diagnostics: diagnostics.into_vec(),
+        local_files: resolver.local_files(),
     })
 }
 

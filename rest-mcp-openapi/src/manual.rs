@@ -143,6 +143,7 @@ fn from_file(
             operations,
         ),
         diagnostics: diagnostics.into_vec(),
+        local_files: Vec::new(),
     })
 }
 

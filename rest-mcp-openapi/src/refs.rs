@@ -105,6 +105,18 @@ impl Resolver {
         self.root_pointers = map;
     }
 
+    /// The local files the spec's references read, in the order they were loaded (the
+    /// root document is not among them).
+    pub(crate) fn local_files(&self) -> Vec<PathBuf> {
+        self.documents[1..]
+            .iter()
+            .filter_map(|document| match &document.base {
+                Base::File(path) => Some(path.clone()),
+                Base::Url(_) | Base::Inline => None,
+            })
+            .collect()
+    }
+
     /// The spec document.
     pub(crate) fn root(&self) -> &Value {
         &self.documents[0].value
