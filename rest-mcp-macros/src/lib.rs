@@ -10,6 +10,9 @@ mod include_openapi;
 mod rest_api;
 mod suggest;
 
+#[cfg(test)]
+mod expansion_snapshots;
+
 use proc_macro::TokenStream;
 
 /// Turn a trait of `#[endpoint]` methods into a typed HTTP client and MCP tools.

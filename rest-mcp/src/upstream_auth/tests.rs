@@ -1,12 +1,20 @@
 #![allow(clippy::unwrap_used)]
+use super::oauth::{MAX_LIFETIME_SECS, MAX_REFRESH_MARGIN, OAuthClient, parse_expires_in};
+use super::static_credentials::Kind;
 use super::*;
 use crate::request::PreparedRequest;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use reqwest::Url;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::{Duration, Instant};
 
 const SECRET: &str = "s3cr3t+/=~ value";
 

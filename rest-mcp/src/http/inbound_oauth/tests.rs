@@ -1,7 +1,17 @@
 #![allow(clippy::unwrap_used)]
+use super::error::quoted;
+use super::jwks::{MAX_JWKS_BYTES, Timing};
+use super::jwt::MAX_TOKEN_BYTES;
 use super::*;
-use std::sync::LazyLock;
-use std::sync::atomic::AtomicUsize;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::Algorithm;
+use serde_json::{Value, json};
 
 use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
 use aws_lc_rs::rsa::KeySize;
