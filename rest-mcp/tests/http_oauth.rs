@@ -9,18 +9,11 @@ mod http_common;
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
-use aws_lc_rs::rsa::KeySize;
-use aws_lc_rs::signature::{
-    ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _, RsaKeyPair, RsaPublicKeyComponents,
-};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http_common::{
     ALL_TOOLS, Launch, Lifecycle, READ_ONLY_TOOLS, RestMcp, header, initialize_request, names,
     ok_json,
 };
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use rest_mcp_tests::signing_keys::SigningKey;
 use rest_mcp_tests::{Reply, Upstream};
 use serde_json::{Value, json};
 
@@ -28,86 +21,9 @@ const ISSUER: &str = "https://auth.team.test";
 const OTHER_AUTH_SERVER: &str = "https://login.team.test";
 const WAIT: Duration = Duration::from_secs(5);
 
-/// A signing key and its public JWK.
-struct TestKey {
-    alg: Algorithm,
-    encoding: EncodingKey,
-    jwk: Value,
-}
-
-impl TestKey {
-    fn jwk(&self, kid: &str) -> Value {
-        let mut jwk = self.jwk.clone();
-        jwk["kid"] = json!(kid);
-        jwk
-    }
-}
-
-static RSA: LazyLock<TestKey> = LazyLock::new(rsa_key);
-static RSA_UNPUBLISHED: LazyLock<TestKey> = LazyLock::new(rsa_key);
-static EC: LazyLock<TestKey> = LazyLock::new(ec_key);
-
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// (tag, content, rest) of the DER element at the start of `input`.
-fn der_element(input: &[u8]) -> (u8, &[u8], &[u8]) {
-    let tag = input[0];
-    let first = usize::from(input[1]);
-    let (length, start) = if first < 0x80 {
-        (first, 2)
-    } else {
-        let count = first & 0x7f;
-        let length = input[2..2 + count]
-            .iter()
-            .fold(0usize, |acc, byte| (acc << 8) | usize::from(*byte));
-        (length, 2 + count)
-    };
-    (tag, &input[start..start + length], &input[start + length..])
-}
-
-/// The PKCS#1 `RSAPrivateKey` inside a PKCS#8 `PrivateKeyInfo` (jsonwebtoken's RSA signer
-/// wants PKCS#1; aws-lc-rs exports PKCS#8).
-fn pkcs1_from_pkcs8(pkcs8: &[u8]) -> Vec<u8> {
-    let (_, info, _) = der_element(pkcs8);
-    let (_, _, rest) = der_element(info); // version
-    let (_, _, rest) = der_element(rest); // algorithm
-    let (tag, key, _) = der_element(rest);
-    assert_eq!(tag, 0x04, "privateKey is an OCTET STRING");
-    key.to_vec()
-}
-
-fn install_crypto() {
-    // jsonwebtoken needs a crypto provider; an error only means one is installed already.
-    let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
-}
-
-fn rsa_key() -> TestKey {
-    install_crypto();
-    let pair = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key");
-    let pkcs8: Pkcs8V1Der<'static> = pair.as_der().expect("PKCS#8");
-    let pkcs1 = pkcs1_from_pkcs8(pkcs8.as_ref());
-    let public = RsaPublicKeyComponents::<Vec<u8>>::from(pair.public_key());
-    TestKey {
-        alg: Algorithm::RS256,
-        encoding: EncodingKey::from_rsa_der(&pkcs1),
-        jwk: json!({"kty": "RSA", "use": "sig", "alg": "RS256", "n": b64(&public.n), "e": b64(&public.e)}),
-    }
-}
-
-fn ec_key() -> TestKey {
-    install_crypto();
-    let pair = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).expect("EC key");
-    let pkcs8 = pair.to_pkcs8v1().expect("PKCS#8");
-    let point = pair.public_key().as_ref().to_vec();
-    assert_eq!(point.len(), 65, "uncompressed P-256 point");
-    TestKey {
-        alg: Algorithm::ES256,
-        encoding: EncodingKey::from_ec_der(pkcs8.as_ref()),
-        jwk: json!({"kty": "EC", "crv": "P-256", "use": "sig", "x": b64(&point[1..33]), "y": b64(&point[33..])}),
-    }
-}
+static RSA: LazyLock<SigningKey> = LazyLock::new(SigningKey::rsa);
+static RSA_UNPUBLISHED: LazyLock<SigningKey> = LazyLock::new(SigningKey::rsa);
+static EC: LazyLock<SigningKey> = LazyLock::new(SigningKey::ec);
 
 fn now() -> u64 {
     jsonwebtoken::get_current_timestamp()
@@ -126,10 +42,8 @@ fn claims(audience: &str, scope: &str) -> Value {
     })
 }
 
-fn sign(key: &TestKey, kid: &str, claims: &Value) -> String {
-    let mut header = Header::new(key.alg);
-    header.kid = Some(kid.to_owned());
-    jsonwebtoken::encode(&header, claims, &key.encoding).expect("sign")
+fn sign(key: &SigningKey, kid: &str, claims: &Value) -> String {
+    key.sign(Some(kid), claims)
 }
 
 /// A JWKS endpoint (at `/jwks`, on a recording server, so the fetches can be counted)

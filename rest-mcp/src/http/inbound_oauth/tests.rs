@@ -8,99 +8,25 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::Algorithm;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use rest_mcp_tests::signing_keys::{SigningKey, base64url};
 use serde_json::{Value, json};
 
-use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
-use aws_lc_rs::rsa::KeySize;
-use aws_lc_rs::signature::{
-    ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _, RsaKeyPair, RsaPublicKeyComponents,
-};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use jsonwebtoken::{EncodingKey, Header};
 
 const ISSUER: &str = "https://issuer.example";
 const RESOURCE: &str = "https://mcp.example/mcp";
 
-struct TestKey {
-    alg: Algorithm,
-    encoding: EncodingKey,
-    /// The public JWK, without a `kid`.
-    jwk: Value,
-}
-
-impl TestKey {
-    fn jwk(&self, kid: &str) -> Value {
-        let mut jwk = self.jwk.clone();
-        jwk["kid"] = json!(kid);
-        jwk
-    }
-}
-
-static RSA_A: LazyLock<TestKey> = LazyLock::new(rsa_key);
-static RSA_B: LazyLock<TestKey> = LazyLock::new(rsa_key);
-static RSA_OTHER: LazyLock<TestKey> = LazyLock::new(rsa_key);
-static EC_A: LazyLock<TestKey> = LazyLock::new(ec_key);
+static RSA_A: LazyLock<SigningKey> = LazyLock::new(SigningKey::rsa);
+static RSA_B: LazyLock<SigningKey> = LazyLock::new(SigningKey::rsa);
+static RSA_OTHER: LazyLock<SigningKey> = LazyLock::new(SigningKey::rsa);
+static EC_A: LazyLock<SigningKey> = LazyLock::new(SigningKey::ec);
 
 fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// (tag, content, rest) of the DER element at the start of `input`.
-fn der_element(input: &[u8]) -> (u8, &[u8], &[u8]) {
-    let tag = input[0];
-    let first = usize::from(input[1]);
-    let (length, start) = if first < 0x80 {
-        (first, 2)
-    } else {
-        let count = first & 0x7f;
-        let length = input[2..2 + count]
-            .iter()
-            .fold(0usize, |acc, byte| (acc << 8) | usize::from(*byte));
-        (length, 2 + count)
-    };
-    (tag, &input[start..start + length], &input[start + length..])
-}
-
-/// The PKCS#1 `RSAPrivateKey` inside a PKCS#8 `PrivateKeyInfo` (jsonwebtoken's RSA
-/// signer with aws-lc-rs wants PKCS#1; aws-lc-rs exports PKCS#8 only).
-fn pkcs1_from_pkcs8(pkcs8: &[u8]) -> Vec<u8> {
-    let (_, info, _) = der_element(pkcs8);
-    let (_, _, rest) = der_element(info); // version
-    let (_, _, rest) = der_element(rest); // algorithm
-    let (tag, key, _) = der_element(rest);
-    assert_eq!(tag, 0x04, "privateKey is an OCTET STRING");
-    key.to_vec()
-}
-
-fn rsa_key() -> TestKey {
-    let pair = RsaKeyPair::generate(KeySize::Rsa2048).unwrap();
-    let pkcs8: Pkcs8V1Der<'static> = pair.as_der().unwrap();
-    let pkcs1 = pkcs1_from_pkcs8(pkcs8.as_ref());
-    let public = RsaPublicKeyComponents::<Vec<u8>>::from(pair.public_key());
-    TestKey {
-        alg: Algorithm::RS256,
-        encoding: EncodingKey::from_rsa_der(&pkcs1),
-        jwk: json!({"kty": "RSA", "use": "sig", "alg": "RS256", "n": b64(&public.n), "e": b64(&public.e)}),
-    }
-}
-
-fn ec_key() -> TestKey {
-    let pair = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
-    let pkcs8 = pair.to_pkcs8v1().unwrap();
-    let point = pair.public_key().as_ref().to_vec();
-    assert_eq!(point.len(), 65);
-    TestKey {
-        alg: Algorithm::ES256,
-        encoding: EncodingKey::from_ec_der(pkcs8.as_ref()),
-        // No `alg`: the key type decides.
-        jwk: json!({"kty": "EC", "crv": "P-256", "x": b64(&point[1..33]), "y": b64(&point[33..])}),
-    }
+    base64url(bytes)
 }
 
 /// A JWKS endpoint on 127.0.0.1 that counts its requests and serves what the test says.
@@ -207,14 +133,12 @@ fn claims() -> Value {
     })
 }
 
-fn sign(key: &TestKey, kid: Option<&str>, claims: &Value) -> String {
-    let mut header = Header::new(key.alg);
-    header.kid = kid.map(str::to_owned);
-    jsonwebtoken::encode(&header, claims, &key.encoding).unwrap()
+fn sign(key: &SigningKey, kid: Option<&str>, claims: &Value) -> String {
+    key.sign(kid, claims)
 }
 
 /// A token with an arbitrary header and payload, signed with `key`.
-fn sign_raw(key: &TestKey, header: &Value, payload: &[u8]) -> String {
+fn sign_raw(key: &SigningKey, header: &Value, payload: &[u8]) -> String {
     let message = format!("{}.{}", b64(header.to_string().as_bytes()), b64(payload));
     let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &key.encoding, key.alg).unwrap();
     format!("{message}.{signature}")
@@ -445,7 +369,7 @@ async fn none_hmac_and_mismatched_algorithms_are_rejected() {
     // HS256 keyed with the RSA modulus (the classic algorithm confusion) and with a
     // plain secret.
     for secret in [
-        RSA_A.jwk["n"].as_str().unwrap().as_bytes(),
+        RSA_A.public_jwk["n"].as_str().unwrap().as_bytes(),
         b"secret".as_slice(),
     ] {
         let mut header = Header::new(Algorithm::HS256);
@@ -478,7 +402,7 @@ async fn another_key_with_a_known_kid_is_a_bad_signature() {
     let validator = validator(&jwks);
     let error = rejected(&validator, &sign(&RSA_OTHER, Some("a"), &claims())).await;
     assert_eq!(error.kind, TokenErrorKind::BadSignature);
-    let forged_ec = ec_key();
+    let forged_ec = SigningKey::ec();
     let error = rejected(&validator, &sign(&forged_ec, Some("e"), &claims())).await;
     assert_eq!(error.kind, TokenErrorKind::BadSignature);
 
@@ -587,7 +511,7 @@ async fn unusable_jwks_entries_are_skipped() {
         json!({"kty": "EC", "crv": "P-384", "kid": "p384", "x": b64(&[1; 48]), "y": b64(&[1; 48])}),
         json!({"kty": "oct", "kid": "hmac", "k": b64(b"secret")}),
         json!({"kty": "OKP", "crv": "Ed25519", "kid": "ed", "x": b64(&[0; 32])}),
-        json!({"kty": "RSA", "kid": 5, "n": RSA_A.jwk["n"], "e": RSA_A.jwk["e"]}),
+        json!({"kty": "RSA", "kid": 5, "n": RSA_A.public_jwk["n"], "e": RSA_A.public_jwk["e"]}),
         encryption_key,
         ps256,
         sign_only,
