@@ -14,10 +14,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use crate::caller::Caller;
 use crate::discovery::ToolMode;
 use crate::session_cookies::SessionCookies;
-use crate::toolset::{CallContext, ToolSet};
-
-/// Largest `tools/list` page, in bytes of tool definitions.
-pub const PAGE_BYTES: usize = 512 * 1024;
+use crate::toolset::{CallContext, PAGE_BYTES, ToolSet};
 
 /// Serves a [`ToolSet`] as MCP tools. Cheap to clone; clones share the tool set and,
 /// when cookie sessions are on, the cookie jars ([`RestMcpServer::for_new_session`] gives

@@ -19,6 +19,9 @@ use crate::session_cookies::CookieJar;
 /// The future a [`ToolHandler`] returns.
 pub type ToolFuture<'a> = Pin<Box<dyn Future<Output = CallToolResult> + Send + 'a>>;
 
+/// Largest `tools/list` page, in bytes of tool definitions: no single tool may be larger.
+pub(crate) const PAGE_BYTES: usize = 512 * 1024;
+
 /// What the transport knows about one call, beyond its arguments.
 #[derive(Clone, Debug, Default)]
 pub struct CallContext {
@@ -160,12 +163,12 @@ impl ToolSet {
             return Err(Error::DuplicateTool { name });
         }
         let size = serde_json::to_string(&tool).map_or(0, |json| json.len());
-        if size > crate::server::PAGE_BYTES {
+        if size > PAGE_BYTES {
             tracing::warn!(
                 tool = %name,
                 bytes = size,
                 "the tool's definition is larger than a {} KiB tools/list page, so it is sent as a page of its own; clients with a small message limit may refuse it (shorten its description or schema, or hide it with x-rest-mcp-hidden)",
-                crate::server::PAGE_BYTES / 1024
+                PAGE_BYTES / 1024
             );
         }
         self.index.insert(name, self.handlers.len());
