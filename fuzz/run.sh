@@ -67,11 +67,12 @@ for target in "${targets[@]}"; do
   cargo +nightly fuzz run -O "$target" "corpus/$target" "work/$target" -- \
     -merge=1 -max_len="$(max_len "$target")" -timeout=30 >>"$log" 2>&1 || true
   rm -rf "work/$target"
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | head -1)
+  speed=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | head -1)
   coverage=$(grep -o 'cov: *[0-9]* ft: *[0-9]*' "$log" | tail -1 | tr -s ' ')
   files=$(find "corpus/$target" -type f | wc -l)
   summary+=("$(printf '%-18s %12s execs  %8s/s  %-22s %6s inputs  crash: %s' \
-    "$target" "${execs:-?}" "$(( ${execs:-0} / seconds ))" "${coverage:-?}" "$files" "$crashed")")
+    "$target" "${execs:-?}" "${speed:-?}" "${coverage:-?}" "$files" "$crashed")")
 done
 
 echo

@@ -71,18 +71,20 @@ pub fn stdio_session(data: &[u8]) {
     }
 }
 
-/// The id of the first line when it is a well-formed `initialize` request.
+/// The id of the first line when MCP's own message types read it as an `initialize`
+/// request (a line they refuse, such as one with a duplicate key, need not be answered).
 fn initialize_id(payload: &[u8]) -> Option<serde_json::Value> {
+    use rmcp::model::{ClientJsonRpcMessage, ClientRequest, JsonRpcMessage};
     let first = payload.split(|b| *b == b'\n').next()?;
-    let message: serde_json::Value = serde_json::from_slice(first).ok()?;
-    let well_formed = message.get("jsonrpc")? == "2.0"
-        && message.get("method")? == "initialize"
-        && message.pointer("/params/protocolVersion")?.is_string()
-        && message.pointer("/params/clientInfo/name")?.is_string()
-        && message.pointer("/params/clientInfo/version")?.is_string()
-        && message.pointer("/params/capabilities")?.is_object();
-    let id = message.get("id")?;
-    (well_formed && (id.is_string() || id.is_u64())).then(|| id.clone())
+    let JsonRpcMessage::Request(request) =
+        serde_json::from_slice::<ClientJsonRpcMessage>(first).ok()?
+    else {
+        return None;
+    };
+    if !matches!(request.request, ClientRequest::InitializeRequest(_)) {
+        return None;
+    }
+    serde_json::to_value(&request.id).ok()
 }
 
 /// One runtime for every input of the process.
