@@ -277,6 +277,31 @@ async fn a_refused_spec_download_keeps_its_cause() {
 }
 
 #[tokio::test]
+async fn a_base_url_without_a_scheme_says_to_add_it() {
+    for (given, fixed) in [
+        ("api.example.com", "https://api.example.com"),
+        ("localhost:8080/api", "https://localhost:8080/api"),
+    ] {
+        for launch in [
+            Launch::bare().args(["list", "--spec"]),
+            Launch::bare().arg("--spec"),
+        ] {
+            let (ok, _, stderr) = run(launch
+                .arg(spec("filters.yaml").to_str().expect("utf-8"))
+                .args(["--base-url", given]))
+            .await;
+            assert!(!ok);
+            assert!(
+                stderr.contains(&format!(
+                    "base URL `{given}` has no scheme: add `https://` (`{fixed}`)"
+                )),
+                "{stderr}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_tag_filter_naming_a_tag_no_operation_has_fails_naming_the_tags() {
     let spec = spec("filters.yaml");
     let spec = spec.to_str().expect("utf-8");

@@ -397,6 +397,14 @@ fn spec_source(
 }
 
 fn check_base_url(url: &str) -> Result<(), String> {
+    // `api.example.com` does not parse, and `localhost:8080` parses with the scheme
+    // `localhost`: both lack the `scheme://` an absolute URL starts with.
+    if !url.contains("://") {
+        let plain = url.trim_start_matches('/');
+        return Err(format!(
+            "base URL `{url}` has no scheme: add `https://` (`https://{plain}`), or `http://` for an API without TLS"
+        ));
+    }
     let parsed = reqwest::Url::parse(url)
         .map_err(|e| format!("base URL `{url}` is not a valid URL: {e}"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
@@ -829,6 +837,19 @@ mod tests {
         assert!(err.contains("Name: value"), "{err}");
         let err = resolve(&["--spec", "s.json", "--base-url", "ftp://x"], &[]).expect_err("scheme");
         assert!(err.contains("http"), "{err}");
+        for (given, fixed) in [
+            ("api.example.com", "https://api.example.com"),
+            ("localhost:8080/v1", "https://localhost:8080/v1"),
+            ("//cdn.example.com", "https://cdn.example.com"),
+        ] {
+            let err = resolve(&["--spec", "s.json", "--base-url", given], &[]).expect_err(given);
+            assert!(
+                err.contains(&format!(
+                    "`{given}` has no scheme: add `https://` (`{fixed}`)"
+                )),
+                "{err}"
+            );
+        }
         let err = resolve(&["--spec", "s.json", "-H", "X: a\u{7}b"], &[]).expect_err("control");
         assert!(err.contains("control character"), "{err}");
         let path = write_config("base_url = \"https://x\"\nbogus = 1\n");
