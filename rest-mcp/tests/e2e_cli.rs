@@ -354,3 +354,62 @@ async fn a_tag_filter_naming_a_tag_no_operation_has_fails_naming_the_tags() {
         );
     }
 }
+
+#[tokio::test]
+async fn config_file_mistakes_name_the_file_the_line_and_the_fix() {
+    let dir = temp_dir("config-typos");
+    let spec = spec("filters.yaml");
+    let head = format!(
+        "openapi_spec = {:?}\nbase_url = \"http://127.0.0.1:9\"\n",
+        spec.to_str().expect("utf-8")
+    );
+    let cases = [
+        (
+            "top.toml",
+            "bse_url = \"x\"\n",
+            "(line 3): unknown key `bse_url`; did you mean `base_url`?",
+        ),
+        (
+            "filters.toml",
+            "[filters]\nread_only = true\ninclude_tag = [\"pets\"]\n",
+            "(line 5): unknown key `include_tag`; did you mean `include_tags`?",
+        ),
+        (
+            "http.toml",
+            "\n[http]\nstateless = true\nmax_conections = 5\n",
+            "(line 6): [http]: unknown key `max_conections`; did you mean `max_connections`?",
+        ),
+        (
+            "keys.toml",
+            "[[http.keys]]\nname = \"bot\"\nkey = \"${BOT_KEY}\"\nrole = \"veiwer\"\n",
+            "(line 6): [http]: unknown value `veiwer`; did you mean `viewer`?",
+        ),
+        (
+            "auth.toml",
+            "[auth]\ntype = \"bearer\"\ntokn = \"${TOKEN}\"\n",
+            "(line 3): [auth]: unknown key `tokn`; did you mean `token`?",
+        ),
+        (
+            "scheme.toml",
+            "[credentials.key]\ntype = \"apikey_heder\"\nkey = \"X-Api-Key\"\nvalue = \"v\"\n",
+            "(line 4): [credentials.key]: unknown value `apikey_heder`; did you mean `apikey_header`?",
+        ),
+    ];
+    for (name, tail, expected) in cases {
+        let path = write_file(&dir, name, &format!("{head}{tail}"));
+        let path = path.to_str().expect("utf-8");
+        for command in [&["list"][..], &[]] {
+            let (ok, _, stderr) = run(Launch::bare()
+                .args(command.iter().copied())
+                .args(["--config", path])
+                .env("BOT_KEY", "bot-key-0123456789abcdef")
+                .env("TOKEN", "token-0123456789"))
+            .await;
+            assert!(!ok, "{name}");
+            assert!(
+                stderr.contains(&format!("{path} {expected}")),
+                "{name}: {stderr}"
+            );
+        }
+    }
+}

@@ -19,7 +19,7 @@ pub use args::{
     Cli, Command, ListArgs, LogFormat, ServeArgs, ServeOptions, SpecOptions, Transport,
 };
 pub use duration::parse_duration;
-use file::{ConfigFile, TimeoutValue};
+use file::{ConfigFile, Source, TimeoutValue};
 pub use interpolate::interpolate;
 
 use crate::http::HttpSettings;
@@ -157,10 +157,15 @@ impl Config {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
         let (file, config_file, text) = read_config_file(spec_options.config.as_deref())?;
+        let file_name = config_file.as_ref().map(|path| path.display().to_string());
+        let source = match (&file_name, &text) {
+            (Some(file), Some(text)) => Some(Source { file, text }),
+            _ => None,
+        };
         let interpolate = |what: &str, text: &str| {
             interpolate::interpolate(text, env).map_err(|e| format!("{what}: {e}"))
         };
-        let spec = spec_source(spec_options, &file, config_file.as_deref(), text)?;
+        let spec = spec_source(spec_options, &file, config_file.as_deref(), text.clone())?;
         let base_url = spec_options
             .base_url
             .clone()
@@ -174,7 +179,7 @@ impl Config {
         let auth = file
             .auth
             .as_ref()
-            .map(|table| auth_config(table, "auth", &interpolate))
+            .map(|table| auth_config(table, "auth", &interpolate, source))
             .transpose()?;
         let scheme_credentials = file
             .credentials
@@ -182,7 +187,10 @@ impl Config {
             .flatten()
             .map(|(scheme, table)| {
                 let section = format!("credentials.{scheme}");
-                Ok((scheme.clone(), auth_config(table, &section, &interpolate)?))
+                Ok((
+                    scheme.clone(),
+                    auth_config(table, &section, &interpolate, source)?,
+                ))
             })
             .collect::<Result<Vec<_>, String>>()?;
         let mut filters = file.filters.clone().unwrap_or_default();
@@ -313,7 +321,7 @@ impl Config {
             dry_run: serve.dry_run.unwrap_or(false),
             config_file,
             transport: serve.transport.or(file.transport).unwrap_or_default(),
-            http: http_settings(serve, file.http.as_ref(), &interpolate)?,
+            http: http_settings(serve, file.http.as_ref(), &interpolate, source)?,
         })
     }
 }
@@ -516,9 +524,22 @@ fn auth_config(
     table: &toml::Table,
     section: &str,
     interpolate: &dyn Fn(&str, &str) -> Result<String, String>,
+    source: Option<Source<'_>>,
 ) -> Result<AuthConfig, String> {
     let filled = fill(&toml::Value::Table(table.clone()), section, interpolate)?;
-    AuthConfig::deserialize(filled).map_err(|e| format!("[{section}]: {}", e.message().trim()))
+    AuthConfig::deserialize(filled).map_err(|e| section_error::<AuthConfig>(source, section, &e))
+}
+
+/// A section's deserialization error, placed in the file when its text is known.
+fn section_error<T: serde::de::DeserializeOwned>(
+    source: Option<Source<'_>>,
+    section: &str,
+    error: &toml::de::Error,
+) -> String {
+    match source {
+        Some(source) => source.section_error::<T>(section, error),
+        None => format!("[{section}]: {}", file::explain(error.message())),
+    }
 }
 
 /// HTTP settings: command line > environment > `[http]` > defaults.
@@ -526,11 +547,13 @@ fn http_settings(
     serve: &ServeOptions,
     table: Option<&toml::Table>,
     interpolate: &dyn Fn(&str, &str) -> Result<String, String>,
+    source: Option<Source<'_>>,
 ) -> Result<HttpSettings, ConfigError> {
     let file = match table {
         Some(table) => {
             let filled = fill(&toml::Value::Table(table.clone()), "http", interpolate)?;
-            HttpFile::deserialize(filled).map_err(|e| format!("[http]: {}", e.message().trim()))?
+            HttpFile::deserialize(filled)
+                .map_err(|e| section_error::<HttpFile>(source, "http", &e))?
         }
         None => HttpFile::default(),
     };
