@@ -413,3 +413,25 @@ async fn config_file_mistakes_name_the_file_the_line_and_the_fix() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_closed_stderr_does_not_turn_a_failure_into_a_panic() {
+    // `rest-mcp list --spec missing 2>&1 | true`: the reader is gone before the error
+    // message is written; the exit status still says what happened.
+    let dir = temp_dir("closed-stderr");
+    let mut child = Launch::bare()
+        .args(["list", "--spec", "/definitely/not/here.yaml"])
+        .command(&dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run rest-mcp");
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    let status = tokio::time::timeout(common::RUN_TIMEOUT, child.wait())
+        .await
+        .expect("rest-mcp ends")
+        .expect("wait");
+    assert_eq!(status.code(), Some(1), "{status:?}");
+}

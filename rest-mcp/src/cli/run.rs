@@ -20,12 +20,12 @@ pub async fn main(cli: Cli) -> ExitCode {
     let config = match Config::of(&command, &env) {
         Ok(config) => config,
         Err(message) => {
-            eprintln!("rest-mcp: {message}");
+            print_err(&message.to_string());
             return ExitCode::from(2);
         }
     };
     if let Err(message) = crate::cli::logging::init(&config.log_level, config.log_format) {
-        eprintln!("rest-mcp: {message}");
+        print_err(&message.to_string());
         return ExitCode::from(2);
     }
     let ran = match &command {
@@ -35,7 +35,7 @@ pub async fn main(cli: Cli) -> ExitCode {
     match ran {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("rest-mcp: {}", full(&error));
+            print_err(&full(&error));
             ExitCode::FAILURE
         }
     }
@@ -57,6 +57,13 @@ fn print_out(text: &str) -> Result<(), Error> {
         }),
         _ => Ok(()),
     }
+}
+
+/// Write `rest-mcp: message` to stderr. Unlike `eprintln!`, a closed stderr
+/// (`rest-mcp list 2>&1 | true`) does not panic: the exit status still tells the failure.
+fn print_err(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "rest-mcp: {message}");
 }
 
 fn env(name: &str) -> Option<String> {
