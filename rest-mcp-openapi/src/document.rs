@@ -5,6 +5,26 @@ use serde_json::{Map, Number, Value};
 use crate::error::{LoadError, SourceRef};
 use crate::model::SpecVersion;
 
+/// What a document that cannot be a spec is told.
+const NOT_A_SPEC: &str = "this is not an OpenAPI/Swagger document or endpoint list: it has no \
+     top-level `openapi`, `swagger` or `endpoints` key";
+
+/// Whether some line of `bytes` starts with an `openapi`, `swagger` or `endpoints` key,
+/// quoted or not: then a parse error is a broken spec, not some other kind of file.
+fn names_a_spec_key(bytes: &[u8]) -> bool {
+    String::from_utf8_lossy(bytes).lines().any(|line| {
+        let line = line.trim_start();
+        let unquoted = line.strip_prefix(['"', '\'']).unwrap_or(line);
+        ["openapi", "swagger", "endpoints"].iter().any(|key| {
+            unquoted.strip_prefix(key).is_some_and(|rest| {
+                rest.trim_start_matches(['"', '\''])
+                    .trim_start()
+                    .starts_with(':')
+            })
+        })
+    })
+}
+
 /// Parse JSON or YAML bytes. JSON is tried when the first non-blank byte is `{` or `[`;
 /// everything else is YAML (a superset of JSON, so odd JSON still loads).
 pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Value, LoadError> {
@@ -29,6 +49,10 @@ pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Value, LoadError> {
         });
     }
     let mut yaml: yaml_serde::Value = yaml_serde::from_slice(bytes).map_err(|e| {
+        // A README or a log is rarely valid YAML; what matters is that it is no spec.
+        if !names_a_spec_key(bytes) {
+            return LoadError::new(SourceRef::new(file, ""), NOT_A_SPEC);
+        }
         let place = e
             .location()
             .map(|l| format!(" at line {} column {}", l.line(), l.column()))
@@ -118,7 +142,7 @@ pub(crate) fn detect_version(root: &Value, file: &str) -> Result<SpecVersion, Lo
     let Some(object) = root.as_object() else {
         return Err(LoadError::new(
             SourceRef::new(file, ""),
-            "the document is not an object, so it is not an OpenAPI or Swagger spec",
+            format!("{NOT_A_SPEC} (the document is not a mapping)"),
         ));
     };
     if let Some(swagger) = object.get("swagger") {
@@ -134,10 +158,7 @@ pub(crate) fn detect_version(root: &Value, file: &str) -> Result<SpecVersion, Lo
         };
     }
     let Some(openapi) = object.get("openapi") else {
-        return Err(LoadError::new(
-            SourceRef::new(file, ""),
-            "no `openapi` or `swagger` field: this is not an OpenAPI 3.x or Swagger 2.0 spec",
-        ));
+        return Err(LoadError::new(SourceRef::new(file, ""), NOT_A_SPEC));
     };
     let text = scalar_text(openapi).unwrap_or_default();
     if text.starts_with("3.0") {
@@ -198,8 +219,10 @@ mod tests {
             err.to_string()
                 .starts_with("broken.json#/: invalid JSON at line 1")
         );
-        let err = parse(b"a: [unclosed", "broken.yaml").expect_err("broken");
+        let err = parse(b"openapi: 3.0.0\na: [unclosed", "broken.yaml").expect_err("broken");
         assert!(err.to_string().contains("invalid YAML at line"), "{err}");
+        let err = parse(b"\"swagger\" : x\n: [", "quoted.yaml").expect_err("broken");
+        assert!(err.to_string().contains("invalid YAML"), "{err}");
         let err = parse(b"  \n", "empty.yaml").expect_err("empty");
         assert!(err.to_string().contains("empty"));
     }
@@ -216,5 +239,35 @@ mod tests {
         assert!(v("swagger: '1.2'").is_err());
         assert!(v("title: nothing").is_err());
         assert!(v("[1, 2]").is_err());
+    }
+
+    #[test]
+    fn text_that_is_no_spec_is_called_that_whatever_its_yaml_errors() {
+        // A Markdown README: `---` rules read as YAML document separators, and `key: value`
+        // lines inside prose as broken mappings.
+        let readme = b"# Project\n\nIntro: text, with a colon: here\n\n---\n\nMore.\n\n---\n";
+        let log = b"2024-01-01 ERROR: failed: [x\n";
+        let plain = b"hello world\n";
+        let mapping = b"title: nothing\nitems: [1, 2]\n";
+        let binary = b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe";
+        for (text, name) in [
+            (&readme[..], "README.md"),
+            (log, "app.log"),
+            (plain, "notes.txt"),
+            (mapping, "data.yaml"),
+            (binary, "image.png"),
+        ] {
+            let err = parse(text, name)
+                .and_then(|root| detect_version(&root, name).map(|_| root))
+                .expect_err(name);
+            let message = err.to_string();
+            assert!(
+                message.starts_with(&format!(
+                    "{name}#/: this is not an OpenAPI/Swagger document or endpoint list"
+                )),
+                "{message}"
+            );
+            assert!(!message.contains("YAML"), "{message}");
+        }
     }
 }

@@ -57,6 +57,11 @@ pub(crate) fn select<T>(
     options: &LoadOptions,
 ) -> Result<Selection<T>, LoadError> {
     let plan = NamePlan::new(&options.naming)?;
+    let ops: Vec<(&[String], &str)> = drafts
+        .iter()
+        .map(|(draft, _)| (draft.tags.as_slice(), draft.path.as_str()))
+        .collect();
+    filter::check_tags(&ops, &options.filters)?;
     Ok(select_with(drafts, &plan, &options.filters))
 }
 

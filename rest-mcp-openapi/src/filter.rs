@@ -2,7 +2,7 @@
 //! the names of the tools they keep) and before any schema is lowered (so a filtered load
 //! pays only for the operations it keeps).
 
-use crate::error::{Diagnostics, SourceRef};
+use crate::error::{Diagnostics, LoadError, SourceRef};
 use crate::model::HttpMethod;
 use crate::options::Filters;
 
@@ -18,8 +18,46 @@ pub(crate) struct Candidate<'a> {
     pub(crate) read_only: bool,
 }
 
-/// Which candidates the filters keep, one flag each. Rules that match nothing at all are
-/// reported, since they are usually typos.
+/// Every tag a tag filter names must be a tag of some operation (`ops`: each operation's
+/// tags and path). A tag that matches nothing is a typo or a different spec, and would
+/// silently serve nothing (`include_tags`) or serve what was meant to be left out
+/// (`exclude_tags`), so it stops the load; the error names the tags the spec has.
+pub(crate) fn check_tags(ops: &[(&[String], &str)], filters: &Filters) -> Result<(), LoadError> {
+    let tag_rules = [
+        ("include_tags", &filters.include_tags),
+        ("exclude_tags", &filters.exclude_tags),
+    ];
+    let mut unknown: Vec<&str> = Vec::new();
+    let mut problems: Vec<String> = Vec::new();
+    for (rule, tags) in tag_rules {
+        for tag in tags {
+            if ops
+                .iter()
+                .any(|(op_tags, _)| op_tags.iter().any(|t| t.eq_ignore_ascii_case(tag)))
+            {
+                continue;
+            }
+            let suggestion = closest_tag(ops, tag)
+                .map(|close| format!(" (did you mean `{close}`?)"))
+                .unwrap_or_default();
+            problems.push(format!(
+                "{rule}: no operation has the tag `{tag}`{suggestion}"
+            ));
+            unknown.push(tag);
+        }
+    }
+    let Some(first) = unknown.first() else {
+        return Ok(());
+    };
+    Err(LoadError::new(
+        SourceRef::new("<options>", "/filters"),
+        format!("{}; {}", problems.join("; "), tag_alternatives(ops, first)),
+    ))
+}
+
+/// Which candidates the filters keep, one flag each. Path and operation rules that match
+/// nothing at all are reported, since they are usually typos (tags are checked before,
+/// by [`check_tags`]).
 pub(crate) fn select(
     candidates: &[Candidate<'_>],
     filters: &Filters,
@@ -68,26 +106,6 @@ fn report_unmatched(
     diagnostics: &mut Diagnostics,
 ) {
     let at = SourceRef::new("<options>", "/filters");
-    let tag_rules = [
-        ("include_tags", &filters.include_tags),
-        ("exclude_tags", &filters.exclude_tags),
-    ];
-    for (rule, tags) in tag_rules {
-        for tag in tags {
-            if !operations
-                .iter()
-                .any(|op| op.tags.iter().any(|t| t.eq_ignore_ascii_case(tag)))
-            {
-                diagnostics.warn(
-                    at.clone(),
-                    format!(
-                        "{rule}: no operation has the tag `{tag}`; {}",
-                        tag_alternatives(operations, tag)
-                    ),
-                );
-            }
-        }
-    }
     let path_rules = [
         ("include_paths", &filters.include_paths),
         ("exclude_paths", &filters.exclude_paths),
@@ -118,17 +136,34 @@ fn report_unmatched(
     }
 }
 
-/// What to use instead of a tag that matches nothing: the tags the spec has, and the
-/// path prefixes named like the tag (`customers` → `/v1/customers`).
-fn tag_alternatives(operations: &[Candidate<'_>], tag: &str) -> String {
+/// The tags of `ops`, each once, in the order they first appear.
+fn spec_tags<'a>(ops: &[(&'a [String], &str)]) -> Vec<&'a str> {
     let mut tags: Vec<&str> = Vec::new();
-    for op in operations {
-        for t in op.tags {
+    for (op_tags, _) in ops {
+        for t in *op_tags {
             if !tags.contains(&t.as_str()) {
                 tags.push(t);
             }
         }
     }
+    tags
+}
+
+/// The spec's tag most like `tag`, when it is a likely typo (case aside).
+fn closest_tag<'a>(ops: &[(&'a [String], &str)], tag: &str) -> Option<&'a str> {
+    let wanted = tag.trim().to_lowercase();
+    spec_tags(ops)
+        .into_iter()
+        .map(|t| (strsim::jaro_winkler(&wanted, &t.to_lowercase()), t))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, t)| t)
+}
+
+/// What to use instead of a tag that matches nothing: the tags the spec has, and the
+/// path prefixes named like the tag (`customers` → `/v1/customers`).
+fn tag_alternatives(ops: &[(&[String], &str)], tag: &str) -> String {
+    let tags = spec_tags(ops);
     let known = match tags.len() {
         0 => "the spec tags no operation".to_owned(),
         n if n <= 20 => format!("the spec's tags are: {}", tags.join(", ")),
@@ -140,8 +175,8 @@ fn tag_alternatives(operations: &[Candidate<'_>], tag: &str) -> String {
     let word = tag.trim().to_ascii_lowercase();
     let stem = word.trim_end_matches('s');
     let mut prefixes: Vec<String> = Vec::new();
-    for op in operations {
-        let segments: Vec<&str> = op.path.split('/').collect();
+    for (_, path) in ops {
+        let segments: Vec<&str> = path.split('/').collect();
         let hit = segments.iter().position(|segment| {
             let segment = segment.to_ascii_lowercase();
             !stem.is_empty() && (segment == word || segment.trim_end_matches('s') == stem)
@@ -177,28 +212,41 @@ mod tests {
 
     #[test]
     fn an_unmatched_tag_names_the_tags_and_the_matching_paths() {
-        let candidate = |path: &'static str, tags: &'static [String]| Candidate {
-            tool_name: "t",
-            operation_id: None,
-            tags,
-            path,
-            method: HttpMethod::Get,
-            read_only: true,
-        };
-        let none: &'static [String] = &[];
+        let none: &[String] = &[];
         let untagged = [
-            candidate("/v1/customers", none),
-            candidate("/v1/customers/{customer}", none),
-            candidate("/v1/charges", none),
+            (none, "/v1/customers"),
+            (none, "/v1/customers/{customer}"),
+            (none, "/v1/charges"),
         ];
         assert_eq!(
             tag_alternatives(&untagged, "customers"),
             "the spec tags no operation; to select by path instead, use --include-paths /v1/customers"
         );
-        let tags: &'static [String] = Box::leak(Box::new(["pets".to_owned()]));
+        let tags = ["pets".to_owned()];
         assert_eq!(
-            tag_alternatives(&[candidate("/pets", tags)], "store"),
+            tag_alternatives(&[(&tags[..], "/pets")], "store"),
             "the spec's tags are: pets"
+        );
+    }
+
+    #[test]
+    fn a_tag_filter_naming_a_tag_no_operation_has_is_an_error() {
+        let pets = ["pets".to_owned()];
+        let store = ["Store".to_owned(), "pets".to_owned()];
+        let ops = [(&pets[..], "/pets"), (&store[..], "/store/order")];
+        let with = |include: &[&str], exclude: &[&str]| Filters {
+            include_tags: include.iter().map(|t| t.to_string()).collect(),
+            exclude_tags: exclude.iter().map(|t| t.to_string()).collect(),
+            ..Filters::default()
+        };
+        assert_eq!(check_tags(&ops, &with(&["PETS", "store"], &[])), Ok(()));
+        assert_eq!(check_tags(&ops, &Filters::default()), Ok(()));
+        let error = check_tags(&ops, &with(&["pets", "stor"], &["internal"])).expect_err("unknown");
+        assert_eq!(error.location, SourceRef::new("<options>", "/filters"));
+        assert_eq!(
+            error.message,
+            "include_tags: no operation has the tag `stor` (did you mean `Store`?); \
+             exclude_tags: no operation has the tag `internal`; the spec's tags are: pets, Store"
         );
     }
 }

@@ -41,6 +41,11 @@
 
 #![forbid(unsafe_code)]
 
+/// This crate's README (what crates.io shows), its example compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeExample;
+
 mod arguments;
 mod builder;
 mod document;

@@ -83,23 +83,14 @@ fn is_additional_properties(error: &jsonschema::ValidationError<'_>) -> bool {
 fn unknown_argument<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> String {
     let mut known: Vec<&str> = known.collect();
     known.sort_unstable();
-    let closest = known
-        .iter()
-        .map(|k| {
-            (
-                strsim::jaro_winkler(&name.to_ascii_lowercase(), &k.to_ascii_lowercase()),
-                *k,
-            )
-        })
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let closest = crate::util::suggest::closest(name, known.iter().copied());
     let valid = if known.is_empty() {
         "this tool takes no arguments".to_owned()
     } else {
         format!("valid arguments: {}", known.join(", "))
     };
     match closest {
-        Some((_, suggestion)) => {
+        Some(suggestion) => {
             format!("unknown argument `{name}`; did you mean `{suggestion}`? ({valid})")
         }
         None => format!("unknown argument `{name}` ({valid})"),

@@ -167,7 +167,12 @@ async fn auto_serves_a_big_api_dynamically_and_a_small_one_whole() {
 #[tokio::test]
 async fn list_and_dry_run_show_what_each_mode_costs_and_serves() {
     let upstream = Upstream::start().await;
-    let listed = launch(&upstream, None).arg("list").run().await;
+    let github = github_spec();
+    let listed = Launch::bare()
+        .args(["list", "--spec", github.to_str().expect("utf-8")])
+        .args(["--base-url", &upstream.url()])
+        .run()
+        .await;
     let text = String::from_utf8_lossy(&listed.stdout);
     assert!(text.contains("1223 tools, about"), "{text}");
     assert!(

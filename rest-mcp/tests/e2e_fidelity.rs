@@ -229,6 +229,7 @@ async fn a_tag_filter_that_matches_nothing_says_what_would() {
         .args(["--include-tags", "customers", "--dry-run"])
         .run()
         .await;
+    assert!(!output.status.success(), "an unknown tag is an error");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("no operation has the tag `customers`"),

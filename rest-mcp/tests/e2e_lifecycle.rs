@@ -52,8 +52,10 @@ async fn dry_run_prints_the_same_tools_as_tools_list() {
 
 #[tokio::test]
 async fn list_prints_a_table_with_a_total() {
-    let output = Launch::new("secure.yaml", "http://127.0.0.1:9")
-        .arg("list")
+    let secure = spec("secure.yaml");
+    let output = Launch::bare()
+        .args(["list", "--spec", secure.to_str().expect("utf-8")])
+        .args(["--base-url", "http://127.0.0.1:9"])
         .run()
         .await;
     assert!(output.status.success(), "{output:?}");

@@ -442,6 +442,10 @@ async fn the_readme_team_config_works_as_pasted() {
     let upstream = Upstream::start().await;
     let server = readme_launch(&upstream).start().await;
     let host = [("host", README_HOST)];
+    // As pasted, the config starts without a warning (no deprecated form either); the
+    // requests below that it refuses are logged later.
+    let startup = server.stderr();
+    assert!(!startup.contains("WARN"), "{startup}");
 
     // public_url names the resource and the metadata location.
     let response = server.post(&host, &initialize_request()).await;
@@ -496,6 +500,20 @@ async fn the_readme_team_config_works_as_pasted() {
         )
         .await;
     assert_eq!(foreign.status(), 403);
+    // The browser's CORS preflight is answered for the same origin (sent without the
+    // default port, as browsers do).
+    let preflight = http_common::http_client()
+        .request(reqwest::Method::OPTIONS, server.mcp_url())
+        .header("host", README_HOST)
+        .header("origin", "https://agents.example.com")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .expect("OPTIONS");
+    assert_eq!(
+        header(&preflight, "access-control-allow-origin").as_deref(),
+        Some("https://agents.example.com")
+    );
 
     // The three keys and their roles; [auth] reaches the API.
     let viewer = server

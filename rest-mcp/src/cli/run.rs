@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 
 use crate::RestMcpServer;
-use crate::cli::config::{Cli, Command, Config, Transport};
-use crate::cli::service::{Service, load_service, tool_table};
+use crate::cli::config::{Cli, Command, Config, ServeArgs, Transport};
+use crate::cli::service::{Purpose, Service, load_service, tool_json, tool_table};
 use crate::error::Error;
 use crate::util::error_chain::full;
 use rest_mcp_openapi::Severity;
@@ -16,21 +16,26 @@ pub async fn main(cli: Cli) -> ExitCode {
     // Claim SIGHUP before anything slow (loading a big spec): its default action would
     // end the process; a hangup that arrives early is handled as a reload once serving.
     let hangups = Hangups::listen();
-    let config = match Config::resolve(&cli.options, &env) {
+    let command = cli.into_command();
+    let config = match Config::of(&command, &env) {
         Ok(config) => config,
         Err(message) => {
-            eprintln!("rest-mcp: {message}");
+            print_err(&message.to_string());
             return ExitCode::from(2);
         }
     };
     if let Err(message) = crate::cli::logging::init(&config.log_level, config.log_format) {
-        eprintln!("rest-mcp: {message}");
+        print_err(&message.to_string());
         return ExitCode::from(2);
     }
-    match run(&cli, config, hangups).await {
+    let ran = match &command {
+        Command::List(args) => list(config, args.json).await,
+        Command::Serve(args) => serve(args, config, hangups).await,
+    };
+    match ran {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("rest-mcp: {}", full(&error));
+            print_err(&full(&error));
             ExitCode::FAILURE
         }
     }
@@ -54,19 +59,50 @@ fn print_out(text: &str) -> Result<(), Error> {
     }
 }
 
+/// Write `rest-mcp: message` to stderr. Unlike `eprintln!`, a closed stderr
+/// (`rest-mcp list 2>&1 | true`) does not panic: the exit status still tells the failure.
+fn print_err(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "rest-mcp: {message}");
+}
+
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-async fn run(cli: &Cli, config: Config, hangups: Hangups) -> Result<(), Error> {
-    let service = load_service(&config).await?;
+/// `rest-mcp list`: the tools as a table (or JSON) on stdout.
+async fn list(config: Config, json: bool) -> Result<(), Error> {
+    let service = load_service(&config, Purpose::Show).await?;
+    report(&service);
+    if json {
+        return print_out(&format!("{}\n", to_json(&tool_json(&service))?));
+    }
+    let budget = match config.tool_mode {
+        crate::discovery::ToolMode::Auto { budget_tokens } => budget_tokens,
+        _ => crate::discovery::DEFAULT_TOOL_BUDGET,
+    };
+    print_out(&tool_table(&service, budget))
+}
+
+/// Pretty JSON for stdout.
+fn to_json(value: &serde_json::Value) -> Result<String, Error> {
+    serde_json::to_string_pretty(value).map_err(|source| Error::Serve {
+        context: "cannot print the tools",
+        source: Box::new(source),
+    })
+}
+
+/// `rest-mcp serve` (or no subcommand): serve the tools, or print them with `--dry-run`.
+async fn serve(args: &ServeArgs, config: Config, hangups: Hangups) -> Result<(), Error> {
+    let purpose = match config.dry_run {
+        true => Purpose::Show,
+        false => Purpose::Serve,
+    };
+    let service = load_service(&config, purpose).await?;
     report(&service);
     if let Some(warning) = crate::cli::service::missing_credentials_warning(&config, &service.model)
     {
         tracing::warn!("{warning}");
-    }
-    if matches!(cli.command, Some(Command::List)) {
-        return print_out(&tool_table(&service));
     }
     if config.dry_run {
         // What a client would be served, in the chosen mode (auto decides without knowing
@@ -78,15 +114,16 @@ async fn run(cli: &Cli, config: Config, hangups: Hangups) -> Result<(), Error> {
             service.tools.clone()
         };
         let payload = serde_json::json!({ "tools": served.tools() });
-        let text = serde_json::to_string_pretty(&payload).map_err(|source| Error::Serve {
-            context: "cannot print the tools",
-            source: Box::new(source),
-        })?;
-        return print_out(&format!("{text}\n"));
+        return print_out(&format!("{}\n", to_json(&payload)?));
     }
+    // Serving loaded with `Purpose::Serve`, so the base URL is known.
+    let base_url = service
+        .base_url
+        .as_ref()
+        .map(crate::cli::service::redacted_url);
     tracing::info!(
         tools = service.tools.len(),
-        base_url = %crate::cli::service::redacted_url(&service.base_url),
+        base_url = base_url.as_deref().unwrap_or_default(),
         api = %service.model.title,
         "tools ready"
     );
@@ -103,7 +140,7 @@ async fn run(cli: &Cli, config: Config, hangups: Hangups) -> Result<(), Error> {
     // The tools own everything calls need; the model would only hold a second copy of
     // every schema for as long as the server runs.
     drop(service.model);
-    reload_on_sighup(cli, server.clone(), hangups);
+    reload_on_sighup(args, server.clone(), hangups);
     match config.transport {
         Transport::Stdio => crate::serve_stdio(server).await,
         Transport::Http => {
@@ -219,17 +256,17 @@ impl Hangups {
 
 /// On SIGHUP, re-read the config file and spec, swap the tools, and tell the clients.
 #[cfg(unix)]
-fn reload_on_sighup(cli: &Cli, server: RestMcpServer, hangups: Hangups) {
+fn reload_on_sighup(args: &ServeArgs, server: RestMcpServer, hangups: Hangups) {
     let Some(mut hangups) = hangups.0 else {
         tracing::warn!("cannot listen for SIGHUP; reload is unavailable");
         return;
     };
-    let options = cli.options.clone();
+    let args = args.clone();
     tokio::spawn(async move {
         while hangups.recv().await.is_some() {
             tracing::info!("SIGHUP: reloading the config and spec");
-            let reloaded = match Config::resolve(&options, &env) {
-                Ok(config) => load_service(&config).await,
+            let reloaded = match Config::resolve(&args.spec, &args.serve, &env) {
+                Ok(config) => load_service(&config, Purpose::Serve).await,
                 Err(error) => Err(Error::from(error)),
             };
             match reloaded {
@@ -250,4 +287,4 @@ fn reload_on_sighup(cli: &Cli, server: RestMcpServer, hangups: Hangups) {
 }
 
 #[cfg(not(unix))]
-fn reload_on_sighup(_cli: &Cli, _server: RestMcpServer, _hangups: Hangups) {}
+fn reload_on_sighup(_args: &ServeArgs, _server: RestMcpServer, _hangups: Hangups) {}

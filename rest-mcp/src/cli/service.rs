@@ -28,6 +28,20 @@ pub const REMOTE_REFS_DEADLINE: Duration = Duration::from_secs(60);
 /// How to raise the spec size limit, for messages.
 const SIZE_HINT: &str = "raise it with --max-spec-size (MAX_SPEC_SIZE, max_spec_size)";
 
+/// Where the tools of a listing point when the API's address is unknown: a name under
+/// `.invalid`, which never resolves (RFC 6761). Listed tools are never called.
+const UNKNOWN_BASE_URL: &str = "http://base-url.invalid/";
+
+/// What the tools are loaded for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// They will be called, so the API's base URL must be known.
+    Serve,
+    /// They are only shown (`list`, `--dry-run`): a spec without a usable server, and no
+    /// `--base-url`, still lists.
+    Show,
+}
+
 /// Everything built from a config.
 #[derive(Debug)]
 pub struct Service {
@@ -35,20 +49,34 @@ pub struct Service {
     pub model: ApiModel,
     /// What the loader noticed.
     pub diagnostics: Vec<Diagnostic>,
-    /// The base URL requests go to.
-    pub base_url: Url,
+    /// The base URL requests go to; `None` only for [`Purpose::Show`] when neither the
+    /// configuration nor the spec gives a usable one.
+    pub base_url: Option<Url>,
     /// The tools.
     pub tools: ToolSet,
 }
 
 /// Load the spec named by `config` and build its tools.
-pub async fn load_service(config: &Config) -> Result<Service, Error> {
+pub async fn load_service(config: &Config, purpose: Purpose) -> Result<Service, Error> {
     let client = reqwest::Client::builder()
         .timeout(config.timeout.max(Duration::from_secs(30)))
         .build()
         .map_err(Error::HttpClient)?;
     let (model, diagnostics) = load_model(config, &client).await?;
-    let base_url = without_repeated_prefix(base_url(config, &model)?, &model);
+    let base_url = match base_url(config, &model) {
+        Ok(url) => Some(without_repeated_prefix(url, &model)),
+        // Only the spec's servers can be missing or unusable: a given base URL that does
+        // not parse is always an error.
+        Err(_) if purpose == Purpose::Show && config.base_url.is_none() => None,
+        Err(error) => return Err(error),
+    };
+    let executor_url = match &base_url {
+        Some(url) => url.clone(),
+        None => Url::parse(UNKNOWN_BASE_URL).map_err(|source| Error::BaseUrl {
+            url: UNKNOWN_BASE_URL.to_owned(),
+            source,
+        })?,
+    };
     // Token requests never follow redirects: a redirect could carry the client secret
     // (sent in the form body) to another host.
     let token_client = reqwest::Client::builder()
@@ -60,7 +88,7 @@ pub async fn load_service(config: &Config) -> Result<Service, Error> {
         Some(auth) => UpstreamAuth::new(auth.clone(), token_client.clone())?,
         None => UpstreamAuth::none(),
     };
-    let mut builder = Executor::builder(base_url.clone())
+    let mut builder = Executor::builder(executor_url)
         .headers(config.headers.iter().cloned())
         .auth(auth);
     for (scheme, auth) in &config.scheme_credentials {
@@ -382,13 +410,63 @@ pub fn credential_hints(model: &ApiModel) -> Vec<String> {
         .collect()
 }
 
-/// The human table of `rest-mcp list`.
-pub fn tool_table(service: &Service) -> String {
+/// The base URL for messages: redacted, or why there is none.
+fn base_url_text(service: &Service) -> String {
+    match &service.base_url {
+        Some(url) => redacted_url(url),
+        None => "unknown (the spec names no usable server; serving needs --base-url)".to_owned(),
+    }
+}
+
+/// Estimated tokens of one tool definition: a quarter of its JSON's bytes.
+fn estimated_tokens(tool: &rmcp::model::Tool) -> usize {
+    serde_json::to_string(tool).map_or(0, |json| json.len().div_ceil(4))
+}
+
+/// `rest-mcp list --json`: one object per tool, in the order they are served. The shape
+/// is stable: `name`, `method`, `path`, `summary` and `description` (the spec's, or
+/// `null`), `tags`, `read_only`, `destructive`, `idempotent`, `arguments` (`name`,
+/// `required`, in input-schema order) and `estimated_tokens`.
+pub fn tool_json(service: &Service) -> serde_json::Value {
+    let tools = service.tools.tools();
+    let entries = service
+        .model
+        .operations
+        .iter()
+        .zip(tools)
+        .map(|(operation, tool)| {
+            let arguments: Vec<serde_json::Value> = operation
+                .arguments()
+                .iter()
+                .map(|argument| {
+                    serde_json::json!({"name": argument.name, "required": argument.required})
+                })
+                .collect();
+            serde_json::json!({
+                "name": tool.name,
+                "method": operation.method.to_string(),
+                "path": operation.path.to_string(),
+                "summary": operation.summary,
+                "description": operation.description,
+                "tags": operation.tags,
+                "read_only": operation.annotations.read_only,
+                "destructive": operation.annotations.destructive,
+                "idempotent": operation.annotations.idempotent,
+                "arguments": arguments,
+                "estimated_tokens": estimated_tokens(tool),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(entries)
+}
+
+/// The human table of `rest-mcp list`; `budget` is what `--tools auto` serves as is.
+pub fn tool_table(service: &Service, budget: usize) -> String {
     let tools = service.tools.tools();
     let mut rows: Vec<[String; 5]> = Vec::with_capacity(tools.len());
     let mut total_tokens = 0usize;
     for (operation, tool) in service.model.operations.iter().zip(tools) {
-        let tokens = serde_json::to_string(tool).map_or(0, |json| json.len().div_ceil(4));
+        let tokens = estimated_tokens(tool);
         total_tokens += tokens;
         let arguments: Vec<String> = operation
             .arguments()
@@ -445,12 +523,11 @@ pub fn tool_table(service: &Service) -> String {
         rows.len(),
         if rows.len() == 1 { "" } else { "s" },
         total_tokens,
-        redacted_url(&service.base_url)
+        base_url_text(service)
     ));
     let dynamic = service.tools.to_dynamic().estimated_tokens();
     out.push_str(&format!(
-        "With --tools dynamic: 3 tools (search_tools, describe_tools, call_tool), about {dynamic} tokens; --tools auto (the default) serves them all up to {} tokens\n",
-        crate::discovery::DEFAULT_TOOL_BUDGET
+        "With --tools dynamic: 3 tools (search_tools, describe_tools, call_tool), about {dynamic} tokens; --tools auto (the default) serves them all up to {budget} tokens\n",
     ));
     let hints = credential_hints(&service.model);
     if !hints.is_empty() {

@@ -107,21 +107,136 @@ pub enum TimeoutValue {
 }
 
 impl ConfigFile {
-    /// Parse TOML text; errors name the line.
+    /// Parse TOML text; errors name the file and line, and an unknown key the closest
+    /// valid one.
     pub fn parse(text: &str, file: &str) -> Result<ConfigFile, ConfigError> {
-        toml::from_str(text)
-            .map_err(|e| {
-                let line = e
-                    .span()
-                    .map(|span| {
-                        text.get(..span.start)
-                            .map_or(0, |t| t.matches('\n').count())
-                            + 1
-                    })
-                    .map(|l| format!(" (line {l})"))
-                    .unwrap_or_default();
-                format!("{file}{line}: {}", e.message().trim())
-            })
-            .map_err(ConfigError::from)
+        toml::from_str(text).map_err(|error| {
+            let line = error.span().map(|span| line_of(text, span.start));
+            ConfigError::new(located(file, line, &explain(error.message())))
+        })
+    }
+}
+
+/// `file (line N): message`, or `file: message` without a line.
+pub(crate) fn located(file: &str, line: Option<usize>, message: &str) -> String {
+    match line {
+        Some(line) => format!("{file} (line {line}): {message}"),
+        None => format!("{file}: {message}"),
+    }
+}
+
+/// The 1-based line of byte `offset` in `text`.
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .map_or(0, |before| before.matches('\n').count())
+        + 1
+}
+
+/// A deserialization message in a config file's words: serde's "unknown field `x`,
+/// expected one of `a`, `b`" (and "unknown variant") becomes "unknown key `x`; did you
+/// mean `a`?" when one valid name is close, else it lists the valid names.
+pub(crate) fn explain(message: &str) -> String {
+    let message = message.trim();
+    let (what, rest) = if let Some(rest) = message.strip_prefix("unknown field `") {
+        ("key", rest)
+    } else if let Some(rest) = message.strip_prefix("unknown variant `") {
+        ("value", rest)
+    } else {
+        return message.to_owned();
+    };
+    let Some((given, expected)) = rest.split_once('`') else {
+        return message.to_owned();
+    };
+    // "expected one of `a`, `b`" or "expected `a` or `b`": the names are every other
+    // backtick-delimited piece.
+    let valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    match crate::util::suggest::closest(given, valid.iter().copied()) {
+        Some(close) => format!("unknown {what} `{given}`; did you mean `{close}`?"),
+        None if valid.is_empty() => format!("unknown {what} `{given}`"),
+        None => format!(
+            "unknown {what} `{given}`; valid {what}s: {}",
+            valid.join(", ")
+        ),
+    }
+}
+
+/// Where the sections read after interpolation start in the file.
+#[derive(Deserialize)]
+struct SectionSpans {
+    http: Option<toml::Spanned<toml::Value>>,
+    auth: Option<toml::Spanned<toml::Value>>,
+    credentials: Option<BTreeMap<String, toml::Spanned<toml::Value>>>,
+}
+
+/// `[http]` as `T`, from the file's own text (which keeps positions, where an
+/// interpolated `toml::Value` has none); the other wrappers likewise.
+#[derive(Deserialize)]
+#[allow(dead_code, reason = "read only to see where it fails")]
+struct HttpSection<T> {
+    http: Option<T>,
+}
+
+/// `[auth]` as `T`.
+#[derive(Deserialize)]
+#[allow(dead_code, reason = "read only to see where it fails")]
+struct AuthSection<T> {
+    auth: Option<T>,
+}
+
+/// `[credentials.*]` as `T` each.
+#[derive(Deserialize)]
+#[allow(dead_code, reason = "read only to see where it fails")]
+struct CredentialSections<T> {
+    credentials: Option<BTreeMap<String, T>>,
+}
+
+/// The config file's text, to place errors of the sections that are read only after
+/// `${VAR}` interpolation (`[http]`, `[auth]`, `[credentials.<scheme>]`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Source<'a> {
+    /// The file's name, for messages.
+    pub(crate) file: &'a str,
+    /// Its text.
+    pub(crate) text: &'a str,
+}
+
+impl Source<'_> {
+    /// `error`, from reading the interpolated `section` (`http`, `auth` or
+    /// `credentials.<scheme>`) as `T`, with the file and a line: the line of the key when
+    /// the file's text fails the same way (interpolation changes only string values, so
+    /// it usually does), else the line where the section starts.
+    pub(crate) fn section_error<T: serde::de::DeserializeOwned>(
+        &self,
+        section: &str,
+        error: &toml::de::Error,
+    ) -> String {
+        let explained = explain(error.message());
+        let again = match section.split_once('.') {
+            Some(("credentials", _)) => toml::from_str::<CredentialSections<T>>(self.text).err(),
+            _ if section == "http" => toml::from_str::<HttpSection<T>>(self.text).err(),
+            _ => toml::from_str::<AuthSection<T>>(self.text).err(),
+        };
+        let exact = again
+            .filter(|again| explain(again.message()) == explained)
+            .and_then(|again| again.span());
+        let start = exact
+            .map(|span| span.start)
+            .or_else(|| self.section_start(section));
+        located(
+            self.file,
+            start.map(|offset| line_of(self.text, offset)),
+            &format!("[{section}]: {explained}"),
+        )
+    }
+
+    /// The offset where `section` starts.
+    fn section_start(&self, section: &str) -> Option<usize> {
+        let spans: SectionSpans = toml::from_str(self.text).ok()?;
+        let spanned = match section.split_once('.') {
+            Some(("credentials", name)) => spans.credentials?.remove(name),
+            _ if section == "http" => spans.http,
+            _ => spans.auth,
+        }?;
+        Some(spanned.span().start)
     }
 }

@@ -15,9 +15,11 @@ use reqwest::header::{HeaderName, HeaderValue};
 use rest_mcp_openapi::{LoadOptions, NamingOptions};
 use serde::Deserialize;
 
-pub use args::{Cli, Command, LogFormat, Options, Transport};
+pub use args::{
+    Cli, Command, ListArgs, LogFormat, ServeArgs, ServeOptions, SpecOptions, Transport,
+};
 pub use duration::parse_duration;
-use file::{ConfigFile, TimeoutValue};
+use file::{ConfigFile, Source, TimeoutValue};
 pub use interpolate::interpolate;
 
 use crate::http::HttpSettings;
@@ -134,19 +136,37 @@ struct HttpFile {
 }
 
 impl Config {
+    /// The configuration `command` runs with: `serve` resolves every option, `list` only
+    /// the shared ones (serving options keep their file values and defaults).
+    pub fn of(
+        command: &Command,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        match command {
+            Command::Serve(args) => Config::resolve(&args.spec, &args.serve, env),
+            Command::List(args) => Config::resolve(&args.spec, &ServeOptions::default(), env),
+        }
+    }
+
     /// Resolve options (command line and environment, already merged by clap) with the
     /// config file and defaults. `env` reads environment variables (for `HEADERS` and
     /// `${VAR}`).
     pub fn resolve(
-        options: &Options,
+        spec_options: &SpecOptions,
+        serve: &ServeOptions,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
-        let (file, config_file, text) = read_config_file(options.config.as_deref())?;
+        let (file, config_file, text) = read_config_file(spec_options.config.as_deref())?;
+        let file_name = config_file.as_ref().map(|path| path.display().to_string());
+        let source = match (&file_name, &text) {
+            (Some(file), Some(text)) => Some(Source { file, text }),
+            _ => None,
+        };
         let interpolate = |what: &str, text: &str| {
             interpolate::interpolate(text, env).map_err(|e| format!("{what}: {e}"))
         };
-        let spec = spec_source(options, &file, config_file.as_deref(), text)?;
-        let base_url = options
+        let spec = spec_source(spec_options, &file, config_file.as_deref(), text.clone())?;
+        let base_url = spec_options
             .base_url
             .clone()
             .or_else(|| file.base_url.clone())
@@ -155,11 +175,11 @@ impl Config {
         if let Some(url) = &base_url {
             check_base_url(url)?;
         }
-        let headers = merge_headers(options, &file, env, &interpolate)?;
+        let headers = merge_headers(serve, &file, env, &interpolate)?;
         let auth = file
             .auth
             .as_ref()
-            .map(|table| auth_config(table, "auth", &interpolate))
+            .map(|table| auth_config(table, "auth", &interpolate, source))
             .transpose()?;
         let scheme_credentials = file
             .credentials
@@ -167,17 +187,26 @@ impl Config {
             .flatten()
             .map(|(scheme, table)| {
                 let section = format!("credentials.{scheme}");
-                Ok((scheme.clone(), auth_config(table, &section, &interpolate)?))
+                Ok((
+                    scheme.clone(),
+                    auth_config(table, &section, &interpolate, source)?,
+                ))
             })
             .collect::<Result<Vec<_>, String>>()?;
         let mut filters = file.filters.clone().unwrap_or_default();
         let cli_lists = [
-            (&options.include_tags, &mut filters.include_tags),
-            (&options.exclude_tags, &mut filters.exclude_tags),
-            (&options.include_paths, &mut filters.include_paths),
-            (&options.exclude_paths, &mut filters.exclude_paths),
-            (&options.include_operations, &mut filters.include_operations),
-            (&options.exclude_operations, &mut filters.exclude_operations),
+            (&spec_options.include_tags, &mut filters.include_tags),
+            (&spec_options.exclude_tags, &mut filters.exclude_tags),
+            (&spec_options.include_paths, &mut filters.include_paths),
+            (&spec_options.exclude_paths, &mut filters.exclude_paths),
+            (
+                &spec_options.include_operations,
+                &mut filters.include_operations,
+            ),
+            (
+                &spec_options.exclude_operations,
+                &mut filters.exclude_operations,
+            ),
         ];
         for (given, target) in cli_lists {
             let given: Vec<String> = given
@@ -189,17 +218,20 @@ impl Config {
                 *target = given;
             }
         }
-        if let Some(read_only) = options.read_only {
+        if let Some(read_only) = spec_options.read_only {
             filters.read_only = read_only;
         }
         let naming = NamingOptions {
-            prefix: options.tool_prefix.clone().or(file.tool_prefix.clone()),
-            max_length: options
+            prefix: spec_options
+                .tool_prefix
+                .clone()
+                .or(file.tool_prefix.clone()),
+            max_length: spec_options
                 .max_tool_name_length
                 .or(file.max_tool_name_length)
                 .unwrap_or(NamingOptions::default().max_length),
         };
-        let timeout = match (&options.timeout, &file.request_timeout) {
+        let timeout = match (&serve.timeout, &file.request_timeout) {
             (Some(text), _) => parse_duration(text).map_err(|e| format!("--timeout: {e}"))?,
             (None, Some(TimeoutValue::Text(text))) => {
                 parse_duration(text).map_err(|e| format!("request_timeout: {e}"))?
@@ -209,7 +241,7 @@ impl Config {
             }
             (None, None) => DEFAULT_TIMEOUT,
         };
-        let max_response_size = options
+        let max_response_size = serve
             .max_response_size
             .or(file.max_response_size)
             .unwrap_or(DEFAULT_MAX_RESPONSE_SIZE);
@@ -228,7 +260,7 @@ impl Config {
                 naming,
                 filters,
                 schema: file.schema.clone().unwrap_or_default(),
-                allow_credential_headers: options
+                allow_credential_headers: spec_options
                     .allow_credential_headers
                     .or(file
                         .request
@@ -237,11 +269,11 @@ impl Config {
                     .unwrap_or(false),
                 ..LoadOptions::default()
             },
-            allow_remote_refs: options
+            allow_remote_refs: spec_options
                 .allow_remote_refs
                 .or(file.allow_remote_refs)
                 .unwrap_or(false),
-            max_spec_size: match options.max_spec_size.or(file.max_spec_size) {
+            max_spec_size: match spec_options.max_spec_size.or(file.max_spec_size) {
                 Some(0) => {
                     return Err(ConfigError::new(
                         "the spec size limit (--max-spec-size, max_spec_size) must be at least 1 byte",
@@ -252,48 +284,51 @@ impl Config {
             },
             timeout,
             max_response_size,
-            defaults: match options
+            defaults: match serve
                 .send_defaults
                 .or(file.request.as_ref().and_then(|r| r.send_defaults))
             {
                 Some(true) => Defaults::Send,
                 _ => Defaults::Omit,
             },
-            response_headers: response_headers(options, &file),
-            tool_mode: match options.tools.or(file.tools).unwrap_or_default() {
+            response_headers: response_headers(serve, &file),
+            tool_mode: match serve.tools.or(file.tools).unwrap_or_default() {
                 super::config::args::ToolsArg::All => crate::discovery::ToolMode::All,
                 super::config::args::ToolsArg::Dynamic => crate::discovery::ToolMode::Dynamic,
                 super::config::args::ToolsArg::Auto => crate::discovery::ToolMode::Auto {
-                    budget_tokens: options
+                    budget_tokens: serve
                         .tool_budget
                         .or(file.tool_budget)
                         .unwrap_or(crate::discovery::DEFAULT_TOOL_BUDGET),
                 },
             },
-            select_arg: options
+            select_arg: spec_options
                 .select_arg
                 .or(file.response.as_ref().and_then(|r| r.select_arg))
                 .unwrap_or(false),
-            cookies: options
+            cookies: serve
                 .cookies
                 .or(file.session.as_ref().and_then(|s| s.cookies)),
-            log_level: options
+            log_level: spec_options
                 .log_level
                 .clone()
                 .or(file.log_level.clone())
                 .unwrap_or_else(|| "warn".to_owned()),
-            log_format: options.log_format.or(file.log_format).unwrap_or_default(),
-            dry_run: options.dry_run.unwrap_or(false),
+            log_format: spec_options
+                .log_format
+                .or(file.log_format)
+                .unwrap_or_default(),
+            dry_run: serve.dry_run.unwrap_or(false),
             config_file,
-            transport: options.transport.or(file.transport).unwrap_or_default(),
-            http: http_settings(options, file.http.as_ref(), &interpolate)?,
+            transport: serve.transport.or(file.transport).unwrap_or_default(),
+            http: http_settings(serve, file.http.as_ref(), &interpolate, source)?,
         })
     }
 }
 
 /// `--response-headers`, else `[response] headers`, else the defaults; `none` means none.
-fn response_headers(options: &Options, file: &ConfigFile) -> ResponseHeaders {
-    let given: Vec<String> = options
+fn response_headers(serve: &ServeOptions, file: &ConfigFile) -> ResponseHeaders {
+    let given: Vec<String> = serve
         .response_headers
         .iter()
         .map(|s| s.trim().to_owned())
@@ -334,12 +369,12 @@ fn read_config_file(
 }
 
 fn spec_source(
-    options: &Options,
+    spec_options: &SpecOptions,
     file: &ConfigFile,
     config_file: Option<&Path>,
     text: Option<String>,
 ) -> Result<SpecSource, String> {
-    let (spec, relative_to) = match (&options.spec, &file.openapi_spec) {
+    let (spec, relative_to) = match (&spec_options.spec, &file.openapi_spec) {
         (Some(spec), _) => (Some(spec.clone()), None),
         (None, Some(spec)) => (Some(spec.clone()), config_file.and_then(Path::parent)),
         (None, None) => (None, None),
@@ -370,6 +405,14 @@ fn spec_source(
 }
 
 fn check_base_url(url: &str) -> Result<(), String> {
+    // `api.example.com` does not parse, and `localhost:8080` parses with the scheme
+    // `localhost`: both lack the `scheme://` an absolute URL starts with.
+    if !url.contains("://") {
+        let plain = url.trim_start_matches('/');
+        return Err(format!(
+            "base URL `{url}` has no scheme: add `https://` (`https://{plain}`), or `http://` for an API without TLS"
+        ));
+    }
     let parsed = reqwest::Url::parse(url)
         .map_err(|e| format!("base URL `{url}` is not a valid URL: {e}"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
@@ -381,7 +424,7 @@ fn check_base_url(url: &str) -> Result<(), String> {
 /// Config file headers, then `HEADERS`, then `--header`, later ones replacing earlier ones
 /// by name.
 fn merge_headers(
-    options: &Options,
+    serve: &ServeOptions,
     file: &ConfigFile,
     env: &dyn Fn(&str) -> Option<String>,
     interpolate: &dyn Fn(&str, &str) -> Result<String, String>,
@@ -394,7 +437,7 @@ fn merge_headers(
     if let Some(text) = env("HEADERS").filter(|t| !t.trim().is_empty()) {
         raw.extend(parse_headers_env(&text)?);
     }
-    for header in &options.headers {
+    for header in &serve.headers {
         raw.push(parse_header_line(header).map_err(|e| format!("--header: {e}"))?);
     }
     let mut headers: Vec<(HeaderName, HeaderValue)> = Vec::new();
@@ -481,27 +524,42 @@ fn auth_config(
     table: &toml::Table,
     section: &str,
     interpolate: &dyn Fn(&str, &str) -> Result<String, String>,
+    source: Option<Source<'_>>,
 ) -> Result<AuthConfig, String> {
     let filled = fill(&toml::Value::Table(table.clone()), section, interpolate)?;
-    AuthConfig::deserialize(filled).map_err(|e| format!("[{section}]: {}", e.message().trim()))
+    AuthConfig::deserialize(filled).map_err(|e| section_error::<AuthConfig>(source, section, &e))
+}
+
+/// A section's deserialization error, placed in the file when its text is known.
+fn section_error<T: serde::de::DeserializeOwned>(
+    source: Option<Source<'_>>,
+    section: &str,
+    error: &toml::de::Error,
+) -> String {
+    match source {
+        Some(source) => source.section_error::<T>(section, error),
+        None => format!("[{section}]: {}", file::explain(error.message())),
+    }
 }
 
 /// HTTP settings: command line > environment > `[http]` > defaults.
 fn http_settings(
-    options: &Options,
+    serve: &ServeOptions,
     table: Option<&toml::Table>,
     interpolate: &dyn Fn(&str, &str) -> Result<String, String>,
+    source: Option<Source<'_>>,
 ) -> Result<HttpSettings, ConfigError> {
     let file = match table {
         Some(table) => {
             let filled = fill(&toml::Value::Table(table.clone()), "http", interpolate)?;
-            HttpFile::deserialize(filled).map_err(|e| format!("[http]: {}", e.message().trim()))?
+            HttpFile::deserialize(filled)
+                .map_err(|e| section_error::<HttpFile>(source, "http", &e))?
         }
         None => HttpFile::default(),
     };
-    let sessions = session_limits(options, &file)?;
-    let connections = connection_limits(options, &file)?;
-    let listen_text = options
+    let sessions = session_limits(serve, &file)?;
+    let connections = connection_limits(serve, &file)?;
+    let listen_text = serve
         .listen
         .clone()
         .or(file.listen)
@@ -509,10 +567,10 @@ fn http_settings(
     let listen: std::net::SocketAddr = listen_text.parse().map_err(|_| {
         format!("listen address `{listen_text}` must be IP:PORT, e.g. 127.0.0.1:8080")
     })?;
-    let allowed_hosts = if options.allowed_hosts.is_empty() {
+    let allowed_hosts = if serve.allowed_hosts.is_empty() {
         file.allowed_hosts
     } else {
-        options.allowed_hosts.clone()
+        serve.allowed_hosts.clone()
     };
     if !listen.ip().is_loopback() && allowed_hosts.is_empty() {
         return Err(ConfigError::from(format!(
@@ -535,18 +593,18 @@ fn http_settings(
         Some(TimeoutValue::Seconds(seconds)) => Duration::from_secs(seconds),
         None => DEFAULT_SHUTDOWN_GRACE,
     };
-    let public_url = options.public_url.clone().or(file.public_url);
+    let public_url = serve.public_url.clone().or(file.public_url);
     if let Some(url) = &public_url {
         check_base_url(url).map_err(|e| e.replace("base URL", "public URL"))?;
     }
     Ok(HttpSettings {
         listen,
-        stateless: options.stateless.or(file.stateless).unwrap_or(false),
+        stateless: serve.stateless.or(file.stateless).unwrap_or(false),
         allowed_hosts,
-        allowed_origins: if options.allowed_origins.is_empty() {
+        allowed_origins: if serve.allowed_origins.is_empty() {
             file.allowed_origins
         } else {
-            options.allowed_origins.clone()
+            serve.allowed_origins.clone()
         },
         max_request_body: file.max_request_body.unwrap_or(DEFAULT_MAX_REQUEST_BODY),
         public_url,
@@ -560,9 +618,9 @@ fn http_settings(
 }
 
 /// Session limits: command line > environment > `[http]` > defaults.
-fn session_limits(options: &Options, file: &HttpFile) -> Result<SessionLimits, ConfigError> {
+fn session_limits(serve: &ServeOptions, file: &HttpFile) -> Result<SessionLimits, ConfigError> {
     let defaults = SessionLimits::default();
-    let idle_timeout = match (&options.session_idle_timeout, &file.session_idle_timeout) {
+    let idle_timeout = match (&serve.session_idle_timeout, &file.session_idle_timeout) {
         (Some(text), _) => {
             parse_duration(text).map_err(|e| format!("--session-idle-timeout: {e}"))?
         }
@@ -577,11 +635,11 @@ fn session_limits(options: &Options, file: &HttpFile) -> Result<SessionLimits, C
             "the session idle timeout (--session-idle-timeout, [http] session_idle_timeout) must be above zero",
         ));
     }
-    let per_caller = options
+    let per_caller = serve
         .max_sessions_per_caller
         .or(file.max_sessions_per_caller)
         .unwrap_or(defaults.per_caller);
-    let total = options
+    let total = serve
         .max_sessions
         .or(file.max_sessions)
         .unwrap_or(defaults.total);
@@ -620,27 +678,30 @@ fn duration_option(
 }
 
 /// Connection limits: command line > environment > `[http]` > defaults.
-fn connection_limits(options: &Options, file: &HttpFile) -> Result<ConnectionLimits, ConfigError> {
+fn connection_limits(
+    serve: &ServeOptions,
+    file: &HttpFile,
+) -> Result<ConnectionLimits, ConfigError> {
     let defaults = ConnectionLimits::default();
     let header_read_timeout = duration_option(
-        options.header_read_timeout.as_deref(),
+        serve.header_read_timeout.as_deref(),
         "--header-read-timeout",
         file.header_read_timeout.as_ref(),
         "header_read_timeout",
     )?
     .unwrap_or(defaults.header_read_timeout);
     let idle_timeout = duration_option(
-        options.idle_connection_timeout.as_deref(),
+        serve.idle_connection_timeout.as_deref(),
         "--idle-connection-timeout",
         file.idle_connection_timeout.as_ref(),
         "idle_connection_timeout",
     )?
     .unwrap_or(defaults.idle_timeout);
-    let max_connections = options
+    let max_connections = serve
         .max_connections
         .or(file.max_connections)
         .unwrap_or(defaults.max_connections);
-    let max_connections_per_peer = options
+    let max_connections_per_peer = serve
         .max_connections_per_peer
         .or(file.max_connections_per_peer)
         .unwrap_or(defaults.max_connections_per_peer);
@@ -669,7 +730,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Config::resolve(&cli.options, &|name| {
+        Config::of(&cli.into_command(), &|name| {
             env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
         })
         .map_err(|e| e.to_string())
@@ -799,6 +860,19 @@ mod tests {
         assert!(err.contains("Name: value"), "{err}");
         let err = resolve(&["--spec", "s.json", "--base-url", "ftp://x"], &[]).expect_err("scheme");
         assert!(err.contains("http"), "{err}");
+        for (given, fixed) in [
+            ("api.example.com", "https://api.example.com"),
+            ("localhost:8080/v1", "https://localhost:8080/v1"),
+            ("//cdn.example.com", "https://cdn.example.com"),
+        ] {
+            let err = resolve(&["--spec", "s.json", "--base-url", given], &[]).expect_err(given);
+            assert!(
+                err.contains(&format!(
+                    "`{given}` has no scheme: add `https://` (`{fixed}`)"
+                )),
+                "{err}"
+            );
+        }
         let err = resolve(&["--spec", "s.json", "-H", "X: a\u{7}b"], &[]).expect_err("control");
         assert!(err.contains("control character"), "{err}");
         let path = write_config("base_url = \"https://x\"\nbogus = 1\n");
