@@ -22,7 +22,7 @@ pub use stdio_session::stdio_session;
 
 use std::sync::OnceLock;
 
-use rest_mcp_openapi::{ExternalRefs, LoadOptions, Origin, load};
+use rest_mcp_openapi::{ApiModel, ExternalRefs, LoadOptions, Origin, load};
 
 use crate::Endpoint;
 
@@ -41,22 +41,6 @@ pub const TARGETS: &[(&str, Target)] = &[
 /// The harness API's spec: one operation per way an argument can travel.
 pub const HARNESS_SPEC: &str = include_str!("harness.yaml");
 
-/// Headers that frame or route the HTTP message; never set from tool arguments.
-pub(crate) const FRAMING_HEADERS: &[&str] = &[
-    "host",
-    "content-length",
-    "transfer-encoding",
-    "connection",
-    "keep-alive",
-    "te",
-    "trailer",
-    "upgrade",
-    "proxy-authorization",
-    "proxy-connection",
-    "authorization",
-    "cookie",
-];
-
 /// Options that never touch the file system or the network: fuzzed specs may `$ref`
 /// anything.
 pub(crate) fn offline_options() -> LoadOptions {
@@ -70,21 +54,28 @@ pub(crate) fn offline_options() -> LoadOptions {
     }
 }
 
-/// The harness API's endpoints, compiled once per process.
-pub(crate) fn harness_endpoints() -> &'static [Endpoint] {
-    static ENDPOINTS: OnceLock<Vec<Endpoint>> = OnceLock::new();
-    ENDPOINTS.get_or_init(|| {
-        let loaded = load(
+/// The harness API's model, loaded once per process.
+pub(crate) fn harness_model() -> &'static ApiModel {
+    static MODEL: OnceLock<ApiModel> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        load(
             HARNESS_SPEC.as_bytes(),
             Origin::inline("fuzz harness"),
             &offline_options(),
         )
-        .expect("the harness spec loads");
-        loaded
-            .model
+        .expect("the harness spec loads")
+        .model
+    })
+}
+
+/// The harness API's endpoints, compiled once per process.
+pub(crate) fn harness_endpoints() -> &'static [Endpoint] {
+    static ENDPOINTS: OnceLock<Vec<Endpoint>> = OnceLock::new();
+    ENDPOINTS.get_or_init(|| {
+        harness_model()
             .operations
-            .into_iter()
-            .map(|operation| Endpoint::new(operation).expect("the harness spec compiles"))
+            .iter()
+            .map(|operation| Endpoint::new(operation.clone()).expect("the harness spec compiles"))
             .collect()
     })
 }

@@ -74,8 +74,9 @@ pub(crate) fn check_request(request: &PreparedRequest, base: &Url, template: &st
             "header {name} carries a line break"
         );
         assert!(
-            !super::FRAMING_HEADERS.contains(&name.as_str()),
-            "framing header {name} set from arguments"
+            !rest_mcp_openapi::is_transport_header(name.as_str())
+                && !rest_mcp_openapi::is_credential_header(name.as_str()),
+            "framing or credential header {name} set from arguments"
         );
     }
     for (name, value) in &request.cookies {

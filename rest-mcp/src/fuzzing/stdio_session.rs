@@ -8,7 +8,7 @@ use std::time::Duration;
 use rmcp::ServiceExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::{HARNESS_SPEC, Input, offline_options};
+use super::{Input, harness_model};
 use crate::{Executor, RestMcpServer, ToolMode, ToolSet};
 
 /// How long a session may take to end after its input closed.
@@ -102,17 +102,11 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 fn tools() -> &'static ToolSet {
     static TOOLS: OnceLock<ToolSet> = OnceLock::new();
     TOOLS.get_or_init(|| {
-        let loaded = rest_mcp_openapi::load(
-            HARNESS_SPEC.as_bytes(),
-            rest_mcp_openapi::Origin::inline("fuzz harness"),
-            &offline_options(),
-        )
-        .expect("the harness spec loads");
         let base = "http://127.0.0.1:9/".parse().expect("the base URL parses");
         let executor = Executor::builder(base)
             .timeout(Duration::from_millis(500))
             .build()
             .expect("the executor builds");
-        ToolSet::from_model(&loaded.model, Arc::new(executor)).expect("the tool set builds")
+        ToolSet::from_model(harness_model(), Arc::new(executor)).expect("the tool set builds")
     })
 }
