@@ -60,7 +60,7 @@ impl Grant {
         };
         ErrorData::new(
             FORBIDDEN,
-            "forbidden",
+            format!("forbidden: {reason}"),
             Some(json!({"reason": reason, "required": required, "actual": self.describe()})),
         )
     }
@@ -137,6 +137,10 @@ mod tests {
         assert!(only.allows(&write) && !only.allows(&read));
         let error = Grant::Viewer.forbidden(&write);
         assert_eq!(error.code, FORBIDDEN);
+        assert_eq!(
+            error.message, "forbidden: `delete_pet` changes data; this credential is read-only",
+            "the message itself says why"
+        );
         assert_eq!(
             error.data.as_ref().and_then(|d| d.get("required")),
             Some(&json!("editor"))

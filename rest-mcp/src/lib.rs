@@ -35,10 +35,12 @@ mod executor;
 pub mod fuzzing;
 #[cfg(feature = "http")]
 pub mod http;
+mod invalid_params;
 pub mod request;
 mod response;
 mod server;
 mod session_cookies;
+mod stdio;
 mod toolset;
 pub mod upstream_auth;
 mod util;
@@ -64,11 +66,16 @@ pub use server::RestMcpServer;
 pub use session_cookies::CookieJar;
 pub use toolset::{CallContext, Route, ToolFuture, ToolHandler, ToolSet};
 
-/// Serve `server` over stdin/stdout until the client disconnects.
+/// Serve `server` over stdin/stdout until the client disconnects: one JSON-RPC message
+/// per line, and an answer to every line, `-32700` or `-32600` for one that is not a
+/// message.
 pub async fn serve_stdio(server: RestMcpServer) -> Result<(), Error> {
     use rmcp::ServiceExt;
+    // Non-blocking pipes when stdin and stdout are pipes (as MCP clients start servers),
+    // so reads and writes run on the reactor rather than on blocking threads.
+    let (stdin, stdout) = rmcp::transport::stdio_pipes();
     let running = server
-        .serve(rmcp::transport::stdio())
+        .serve(stdio::LineTransport::new(stdin, stdout))
         .await
         .map_err(|source| Error::Serve {
             context: "MCP handshake failed",

@@ -5,8 +5,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest,
+    CustomResult, Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities,
+    ServerConfig, Tool,
 };
 use rmcp::service::{NotificationContext, Peer, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -28,6 +29,8 @@ pub struct RestMcpServer {
     cookies: Option<Arc<SessionCookies>>,
     in_flight: Arc<AtomicUsize>,
     peers: Arc<Mutex<Vec<Peer<RoleServer>>>>,
+    /// Whether `initialize` promises `notifications/tools/list_changed`.
+    announces_list_changes: bool,
 }
 
 impl std::fmt::Debug for RestMcpServer {
@@ -69,7 +72,15 @@ impl RestMcpServer {
             cookies: None,
             in_flight: Arc::new(AtomicUsize::new(0)),
             peers: Arc::new(Mutex::new(Vec::new())),
+            announces_list_changes: true,
         }
+    }
+
+    /// Promise no `notifications/tools/list_changed` in `initialize`: for transports with
+    /// no channel to send one on, such as stateless Streamable HTTP. Promised by default.
+    pub fn with_list_change_notifications(mut self, on: bool) -> RestMcpServer {
+        self.announces_list_changes = on;
+        self
     }
 
     /// Send `notifications/tools/list_changed` to every connected client that has a
@@ -163,10 +174,10 @@ impl RestMcpServer {
 
 impl ServerHandler for RestMcpServer {
     fn get_info(&self) -> ServerConfig {
-        let capabilities = ServerCapabilities::builder()
-            .enable_tools()
-            .enable_tool_list_changed()
-            .build();
+        let mut capabilities = ServerCapabilities::builder().enable_tools().build();
+        if let Some(tools) = capabilities.tools.as_mut() {
+            tools.list_changed = Some(self.announces_list_changes);
+        }
         let config = ServerConfig::new(capabilities)
             .with_server_info(Implementation::new("rest-mcp", env!("CARGO_PKG_VERSION")));
         match &self.instructions {
@@ -246,6 +257,17 @@ impl ServerHandler for RestMcpServer {
             .tool(name)
             .or_else(|| served.dynamic.get().and_then(|dynamic| dynamic.tool(name)))
             .cloned()
+    }
+
+    /// A request rmcp could not read as the method it names (e.g. `tools/call` with
+    /// `arguments` as an array) arrives here: answered `-32602` saying what is wrong, not
+    /// "method not found".
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        Err(crate::invalid_params::refusal(&request))
     }
 
     async fn call_tool(

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use http_common::{
     ALL_TOOLS, Launch, Lifecycle, READ_ONLY_TOOLS, RestMcp, header, initialize_request, names,
-    ok_json, toml_string,
+    ok_json, toml_string, tool_call_request, tools_list_request,
 };
 use rest_mcp_tests::{Reply, Upstream};
 use serde_json::json;
@@ -90,7 +90,10 @@ async fn roles_gate_tools(server: &RestMcp, upstream: &Upstream, lifecycle: Life
     let before = upstream.count();
     let error = viewer.call_error("delete_item", json!({"id": "1"})).await;
     assert_eq!(error.code.0, -32001, "{error:?}");
-    assert_eq!(error.message, "forbidden");
+    assert_eq!(
+        error.message,
+        "forbidden: `delete_item` changes data; this credential is read-only"
+    );
     let data = error.data.clone().expect("error data");
     assert_eq!(data["required"], json!("editor"), "{data}");
     assert_eq!(data["actual"], json!("viewer"), "{data}");
@@ -134,7 +137,10 @@ async fn roles_gate_tools(server: &RestMcp, upstream: &Upstream, lifecycle: Life
     );
     let error = lister.call_error("get_item", json!({"id": "1"})).await;
     assert_eq!(error.code.0, -32001);
-    assert_eq!(error.message, "forbidden");
+    assert_eq!(
+        error.message,
+        "forbidden: this credential may not call `get_item`"
+    );
     let data = error.data.clone().expect("error data");
     assert!(
         data["actual"]
@@ -251,12 +257,14 @@ async fn missing_or_wrong_keys_get_401_with_the_metadata_pointer() {
 async fn over_the_rate_limit_is_429_with_retry_after() {
     // 2 a minute: a burst of 2, then one more every 30 s. Speed cannot change the outcome:
     // the burst always passes, and a 429 must come within a few more requests (each 30 s
-    // of slowness earns at most one extra pass).
+    // of slowness earns at most one extra pass). Only tool calls count: a session's
+    // initialize and its tool list cost nothing.
     const PER_MINUTE: u64 = 2;
     let upstream = Upstream::start().await;
     let server = Launch::new(&upstream.url())
         .toml(
             r#"[http]
+stateless = true
 [[http.keys]]
 name = "limited"
 key = "${LIMITED_KEY}"
@@ -275,17 +283,28 @@ requests_per_minute = 2
         .start()
         .await;
     let limited = format!("Bearer {VIEWER_KEY}");
+    for n in 0..4 {
+        for free in [initialize_request(), tools_list_request()] {
+            let response = server.post(&[("authorization", &limited)], &free).await;
+            assert_eq!(
+                response.status(),
+                200,
+                "{} {n} is not counted",
+                free["method"]
+            );
+        }
+    }
     let first = std::time::Instant::now();
     for n in 1..=PER_MINUTE {
         let response = server
-            .post(&[("authorization", &limited)], &initialize_request())
+            .post(&[("authorization", &limited)], &tool_call_request())
             .await;
         assert_eq!(response.status(), 200, "request {n} is within the burst");
     }
     let mut limited_response = None;
     for _ in 0..5 {
         let response = server
-            .post(&[("authorization", &limited)], &initialize_request())
+            .post(&[("authorization", &limited)], &tool_call_request())
             .await;
         if response.status() == 429 {
             limited_response = Some(response);
@@ -313,16 +332,77 @@ requests_per_minute = 2
     );
     // The same key in X-API-Key shares the bucket; another key has its own.
     let response = server
-        .post(&[("x-api-key", VIEWER_KEY)], &initialize_request())
+        .post(&[("x-api-key", VIEWER_KEY)], &tool_call_request())
         .await;
     assert_eq!(response.status(), 429);
     let response = server
         .post(
             &[("authorization", &format!("Bearer {EDITOR_KEY}"))],
-            &initialize_request(),
+            &tool_call_request(),
         )
         .await;
     assert_eq!(response.status(), 200, "limits are per key");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_can_count_tool_lists_too() {
+    // `rate_limited_methods` adds `tools/list` to what counts; initialize still never does.
+    let upstream = Upstream::start().await;
+    let server = Launch::new(&upstream.url())
+        .toml(
+            r#"[http]
+stateless = true
+rate_limited_methods = ["tools/call", "tools/list"]
+[[http.keys]]
+name = "limited"
+key = "${LIMITED_KEY}"
+role = "viewer"
+requests_per_minute = 2
+"#,
+        )
+        .env("LIMITED_KEY", VIEWER_KEY)
+        .start()
+        .await;
+    let auth = format!("Bearer {VIEWER_KEY}");
+    for _ in 0..3 {
+        let response = server
+            .post(&[("authorization", &auth)], &initialize_request())
+            .await;
+        assert_eq!(response.status(), 200, "initialize is never counted");
+    }
+    let mut statuses = Vec::new();
+    for request in [
+        tools_list_request(),
+        tool_call_request(),
+        tools_list_request(),
+    ] {
+        statuses.push(
+            server
+                .post(&[("authorization", &auth)], &request)
+                .await
+                .status(),
+        );
+    }
+    // Each later request is at most a second or two after the burst: 30 s per refill.
+    assert_eq!(
+        statuses,
+        [200, 200, 429],
+        "a list and a call spend the burst of 2"
+    );
+}
+
+#[tokio::test]
+async fn a_mistyped_rate_limited_method_gets_a_did_you_mean() {
+    let (status, stderr) = Launch::new("http://127.0.0.1:9")
+        .toml("[http]\nrate_limited_methods = [\"tools/cal\"]\n")
+        .run_to_exit();
+    assert!(!status.success());
+    assert!(
+        stderr.contains("(line ")
+            && stderr.contains("unknown value `tools/cal`")
+            && stderr.contains("did you mean `tools/call`?"),
+        "{stderr}"
+    );
 }
 
 /// Calls `get_item` with an API key in `Authorization` and a user token in
@@ -662,7 +742,7 @@ async fn waiting_as_long_as_retry_after_says_is_enough() {
     let mut seconds = None;
     for _ in 0..100 {
         let response = server
-            .post(&[("authorization", &auth)], &initialize_request())
+            .post(&[("authorization", &auth)], &tool_call_request())
             .await;
         if response.status() == 429 {
             let value: u64 = header(&response, "retry-after")
@@ -678,7 +758,7 @@ async fn waiting_as_long_as_retry_after_says_is_enough() {
     assert!((1..=3).contains(&seconds), "Retry-After: {seconds}");
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     let response = server
-        .post(&[("authorization", &auth)], &initialize_request())
+        .post(&[("authorization", &auth)], &tool_call_request())
         .await;
     assert_eq!(
         response.status(),

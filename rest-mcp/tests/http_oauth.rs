@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use http_common::{
     ALL_TOOLS, Launch, Lifecycle, READ_ONLY_TOOLS, RestMcp, header, initialize_request, names,
-    ok_json,
+    ok_json, tool_call_request,
 };
 use rest_mcp_tests::signing_keys::SigningKey;
 use rest_mcp_tests::{Reply, Upstream};
@@ -86,6 +86,16 @@ async fn post_token(server: &RestMcp, token: &str) -> reqwest::Response {
         .post(
             &[("authorization", &format!("Bearer {token}"))],
             &initialize_request(),
+        )
+        .await
+}
+
+/// A tool call (what rate limits count) with a bearer token, in stateless mode.
+async fn call_with_token(server: &RestMcp, token: &str) -> reqwest::Response {
+    server
+        .post(
+            &[("authorization", &format!("Bearer {token}"))],
+            &tool_call_request(),
         )
         .await
 }
@@ -186,7 +196,10 @@ async fn scopes_map_to_roles_for_rs256_and_es256_tokens() {
     assert_eq!(client.tool_names().await, names(&READ_ONLY_TOOLS));
     let error = client.call_error("delete_item", json!({"id": "3"})).await;
     assert_eq!(error.code.0, -32001);
-    assert_eq!(error.message, "forbidden");
+    assert_eq!(
+        error.message,
+        "forbidden: `delete_item` changes data; this credential is read-only"
+    );
     let data = error.data.clone().expect("error data");
     assert_eq!(data["required"], json!("editor"));
     assert_eq!(data["actual"], json!("viewer"));
@@ -381,7 +394,9 @@ async fn token_subjects_are_rate_limited() {
     let jwks = jwks_server();
     let server = Launch::new(&api.url())
         .toml(&format!(
-            r#"[http.oauth]
+            r#"[http]
+stateless = true
+[http.oauth]
 issuer = "{ISSUER}"
 jwks_url = "{}/jwks"
 scopes = {{ "mcp:read" = "viewer" }}
@@ -400,9 +415,9 @@ requests_per_minute = 2
     bob["sub"] = json!("bob");
     let bob = sign(&RSA, "rsa-1", &bob);
     let first = std::time::Instant::now();
-    assert_eq!(post_token(&server, &alice).await.status(), 200);
-    assert_eq!(post_token(&server, &alice_again).await.status(), 200);
-    let limited = post_token(&server, &alice).await;
+    assert_eq!(call_with_token(&server, &alice).await.status(), 200);
+    assert_eq!(call_with_token(&server, &alice_again).await.status(), 200);
+    let limited = call_with_token(&server, &alice).await;
     assert_eq!(
         limited.status(),
         429,
@@ -420,9 +435,9 @@ requests_per_minute = 2
         "Retry-After: {retry_after} ({spent} s since the first request)"
     );
     assert_eq!(
-        post_token(&server, &alice_again).await.status(),
+        call_with_token(&server, &alice_again).await.status(),
         429,
         "the limit follows the subject, not the token"
     );
-    assert_eq!(post_token(&server, &bob).await.status(), 200);
+    assert_eq!(call_with_token(&server, &bob).await.status(), 200);
 }

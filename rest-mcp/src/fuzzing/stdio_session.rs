@@ -41,7 +41,10 @@ pub fn stdio_session(data: &[u8]) {
         let (read_half, _) = tokio::io::split(server_in);
         let (_, write_half) = tokio::io::split(server_out);
         let session = async {
-            if let Ok(running) = server.serve((read_half, write_half)).await {
+            if let Ok(running) = server
+                .serve(crate::stdio::LineTransport::new(read_half, write_half))
+                .await
+            {
                 let _ = running.waiting().await;
             }
         };

@@ -19,7 +19,8 @@ use rmcp::transport::streamable_http_server::session::local::LocalSessionManager
 use super::api_keys::{ApiKeys, Principal, grant_for_roles};
 use super::auth_throttle::AuthThrottle;
 use super::inbound_oauth::{self, JwtValidator};
-use super::rate_limit::RateLimiter;
+use super::jsonrpc_body;
+use super::rate_limit::{RateLimitedMethod, RateLimiter};
 use super::sessions::{OverCap, Refused, SessionTable};
 use crate::caller::ForwardedHeaders;
 
@@ -34,6 +35,10 @@ pub(super) struct Gate {
     pub(super) tokens: Option<JwtValidator>,
     pub(super) token_rate: Option<u32>,
     pub(super) limiter: RateLimiter,
+    /// The methods that count against a principal's limit.
+    pub(super) rate_limited: Vec<RateLimitedMethod>,
+    /// The largest request body read.
+    pub(super) max_request_body: usize,
     /// Failed authentication per peer address.
     pub(super) auth_failures: AuthThrottle,
     pub(super) metadata_url: String,
@@ -83,7 +88,7 @@ impl Gate {
 /// Authenticate, rate-limit and attach the [`Principal`] to the request.
 pub(super) async fn authorize(
     State(gate): State<Arc<Gate>>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
     if gate.draining.load(Ordering::SeqCst) {
@@ -95,6 +100,7 @@ pub(super) async fn authorize(
             .into_response();
     }
     let forwarded = gate.forwarded(request.headers());
+    let mut request = request;
     request.extensions_mut().insert(forwarded);
     let peer = request
         .extensions()
@@ -133,7 +139,16 @@ pub(super) async fn authorize(
             }
         }
     };
-    if let Some(principal) = &principal
+    let (mut request, asked) = match jsonrpc_body::read(request, gate.max_request_body).await {
+        Ok(read) => read,
+        Err(refusal) => return refusal,
+    };
+    let counted = asked
+        .method
+        .as_deref()
+        .is_some_and(|method| gate.rate_limited.iter().any(|m| m.method() == method));
+    if counted
+        && let Some(principal) = &principal
         && let Some(limit) = principal.requests_per_minute
         && let Err(wait) = gate.limiter.check(&principal.name, limit, Instant::now())
     {
@@ -169,7 +184,15 @@ pub(super) async fn authorize(
     if let Some(principal) = principal {
         request.extensions_mut().insert(principal);
     }
-    let response = next.run(request).await;
+    let response = jsonrpc_body::client_mistake(next.run(request).await, &asked);
+    if ends_session && response.status() == StatusCode::ACCEPTED {
+        // The session is gone and there is nothing more to say: 204, which clients
+        // (the Python SDK among them) expect from a DELETE.
+        if let Some(id) = &session {
+            gate.sessions.remove(id);
+        }
+        return StatusCode::NO_CONTENT.into_response();
+    }
     match &session {
         // A request outside any session may have opened one: it is this caller's, if
         // there is room for it.

@@ -9,6 +9,7 @@ pub mod connections;
 mod cors;
 mod gate;
 pub mod inbound_oauth;
+mod jsonrpc_body;
 mod rate_limit;
 pub mod sessions;
 
@@ -33,6 +34,7 @@ use api_keys::ApiKeys;
 use connections::ConnectionLimits;
 use gate::{Gate, authorize};
 use inbound_oauth::{JwtValidator, OAuthConfig};
+pub use rate_limit::RateLimitedMethod;
 use rate_limit::RateLimiter;
 use sessions::{SessionLimits, SessionTable};
 
@@ -52,6 +54,8 @@ pub struct HttpSettings {
     pub allowed_origins: Vec<String>,
     /// Largest request body, in bytes.
     pub max_request_body: usize,
+    /// The JSON-RPC methods that count against `requests_per_minute`.
+    pub rate_limited_methods: Vec<RateLimitedMethod>,
     /// The URL clients use to reach this server, for metadata and `WWW-Authenticate`.
     pub public_url: Option<String>,
     /// API keys.
@@ -115,6 +119,8 @@ pub async fn serve_http(
         token_rate: settings.oauth.as_ref().and_then(|o| o.requests_per_minute),
         tokens,
         limiter: RateLimiter::default(),
+        rate_limited: settings.rate_limited_methods.clone(),
+        max_request_body: settings.max_request_body,
         auth_failures: auth_throttle::AuthThrottle::default(),
         metadata_url: format!("{base}{METADATA_PATH}"),
         draining: AtomicBool::new(false),
@@ -142,7 +148,10 @@ pub async fn serve_http(
     if !settings.allowed_origins.is_empty() {
         config = config.with_allowed_origins(settings.allowed_origins.clone());
     }
-    let factory_server = server.clone();
+    // Stateless: no session to send `notifications/tools/list_changed` on.
+    let factory_server = server
+        .clone()
+        .with_list_change_notifications(!settings.stateless);
     let factory = move || Ok(factory_server.for_new_session());
     let mcp: Router = match &transport_sessions {
         None => Router::new().nest_service(

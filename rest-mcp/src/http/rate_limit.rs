@@ -1,9 +1,35 @@
 //! Requests per minute per principal: a token bucket that refills continuously, so a
-//! client may burst up to its limit and then proceeds at the steady rate.
+//! client may burst up to its limit and then proceeds at the steady rate. Only the
+//! requests that cost something count ([`RateLimitedMethod`]): a session's `initialize`,
+//! its notifications and its event stream never use up its limit.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// A JSON-RPC method that counts against a caller's `requests_per_minute`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+pub enum RateLimitedMethod {
+    /// `tools/call`: every tool call, the meta-tools' included. Always counted by default.
+    #[serde(rename = "tools/call")]
+    ToolsCall,
+    /// `tools/list`: each page of the tool list.
+    #[serde(rename = "tools/list")]
+    ToolsList,
+}
+
+impl RateLimitedMethod {
+    /// What is counted unless `[http] rate_limited_methods` says otherwise.
+    pub const DEFAULT: &'static [RateLimitedMethod] = &[RateLimitedMethod::ToolsCall];
+
+    /// The JSON-RPC method name.
+    pub fn method(self) -> &'static str {
+        match self {
+            RateLimitedMethod::ToolsCall => "tools/call",
+            RateLimitedMethod::ToolsList => "tools/list",
+        }
+    }
+}
 
 /// Per-principal buckets.
 #[derive(Debug, Default)]

@@ -479,6 +479,22 @@ pub fn initialize_request() -> Value {
     })
 }
 
+/// A JSON-RPC `tools/call` of the read-only `list_items`: valid on its own in stateless
+/// mode, and what rate limits count.
+pub fn tool_call_request() -> Value {
+    json!({
+        "jsonrpc": "2.0",
+        "id": 2,
+        "method": "tools/call",
+        "params": {"name": "list_items", "arguments": {}}
+    })
+}
+
+/// A JSON-RPC `tools/list` (the first page): valid on its own in stateless mode.
+pub fn tools_list_request() -> Value {
+    json!({"jsonrpc": "2.0", "id": 3, "method": "tools/list"})
+}
+
 /// Which MCP lifecycle the client uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lifecycle {

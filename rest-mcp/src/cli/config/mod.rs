@@ -117,6 +117,7 @@ struct HttpFile {
     #[serde(default)]
     allowed_origins: Vec<String>,
     max_request_body: Option<usize>,
+    rate_limited_methods: Option<Vec<crate::http::RateLimitedMethod>>,
     public_url: Option<String>,
     #[serde(default)]
     keys: Vec<KeyConfig>,
@@ -607,6 +608,9 @@ fn http_settings(
             serve.allowed_origins.clone()
         },
         max_request_body: file.max_request_body.unwrap_or(DEFAULT_MAX_REQUEST_BODY),
+        rate_limited_methods: file
+            .rate_limited_methods
+            .unwrap_or_else(|| crate::http::RateLimitedMethod::DEFAULT.to_vec()),
         public_url,
         keys: ApiKeys::new(&file.keys)?,
         oauth: file.oauth,
