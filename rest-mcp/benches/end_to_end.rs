@@ -6,7 +6,8 @@
 //!
 //! - **Start-up**: spawn to the first `tools/list` page and to the full list, through
 //!   rmcp's client over stdio; the baseline is `rest-mcp --version` (spawn to exit).
-//! - **Memory**: resident set after the full list (idle) and its peak, from `/proc`.
+//! - **Memory**: resident set two seconds after the full list (idle) and its peak, from
+//!   `/proc`.
 //! - **Per call**: sequential `tools/call`s over stdio against a local upstream, p50 and
 //!   p99, beside the same GET sent directly with reqwest.
 //! - **HTTP**: 50 concurrent clients over Streamable HTTP, stateless (raw POSTs) and
@@ -40,6 +41,9 @@ const SPECS: &[(&str, &str)] = &[
     ("Kubernetes", "kubernetes.json.gz"),
     ("Pet store", "petstore-3.0.yaml.gz"),
 ];
+
+/// How long after the full list the resident set counts as idle.
+const IDLE_AFTER: Duration = Duration::from_secs(2);
 
 /// The pet store's `GET /pet/{petId}`, the call every per-call figure makes.
 const CALL_TOOL: &str = "get_pet_by_id";
@@ -254,8 +258,8 @@ async fn start_up(spec: &Path, base_url: &str) -> StartUp {
         tools += page.tools.len();
     }
     let full_list = started.elapsed();
-    // Idle: after the list, once the client's answers are written and nothing runs.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Idle: two seconds after the list, with nothing running.
+    tokio::time::sleep(IDLE_AFTER).await;
     let (idle_rss_kib, peak_rss_kib) = memory_of(pid);
     let _ = client.cancel().await;
     StartUp {
