@@ -51,6 +51,9 @@ pub struct ExecutorConfig {
     /// Whether every tool takes an optional `select` argument: a JSONPath that returns
     /// only part of the JSON response.
     pub select_argument: bool,
+    /// Which part of a session's cookie jar this executor's upstream uses: servers of
+    /// several APIs give each its own, so one API's cookies never reach another's.
+    pub cookie_scope: String,
 }
 
 /// Sends tool calls upstream.
@@ -156,6 +159,13 @@ impl ExecutorBuilder {
         self
     }
 
+    /// Keep this executor's cookies in their own part of each session's jar (default: the
+    /// unnamed part): an embedder serving several APIs gives each its own scope.
+    pub fn cookie_scope(mut self, scope: &str) -> ExecutorBuilder {
+        self.config.cookie_scope = scope.to_owned();
+        self
+    }
+
     /// The executor, with its pooled HTTP client.
     pub fn build(self) -> Result<Executor, Error> {
         Executor::new(self.config)
@@ -176,6 +186,7 @@ impl Executor {
                 defaults: Defaults::Omit,
                 response_headers: ResponseHeaders::default(),
                 select_argument: false,
+                cookie_scope: String::new(),
             },
         }
     }
@@ -382,7 +393,7 @@ impl Executor {
                     auth.apply(&mut attempt).await.map_err(CallError::Auth)?;
                 }
                 if let Some(jar) = cookies {
-                    for (name, value) in jar.cookies_for(&attempt.url) {
+                    for (name, value) in jar.cookies_for(&self.config.cookie_scope, &attempt.url) {
                         if !attempt
                             .cookies
                             .iter()
@@ -419,7 +430,11 @@ impl Executor {
                 }
             };
             if let Some(jar) = cookies {
-                jar.store_from(response.url(), response.headers());
+                jar.store_from(
+                    &self.config.cookie_scope,
+                    response.url(),
+                    response.headers(),
+                );
             }
             let status = response.status();
             tracing::debug!(%method, path, status = status.as_u16(), latency_ms, "upstream request");
