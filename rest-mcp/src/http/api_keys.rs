@@ -30,6 +30,8 @@ pub struct KeyConfig {
     pub tools: Option<Vec<String>>,
     /// Requests per minute.
     pub requests_per_minute: Option<u32>,
+    /// On a server of several APIs, the ones this key may use (default: all).
+    pub apis: Option<Vec<String>>,
 }
 
 impl std::fmt::Debug for KeyConfig {
@@ -39,6 +41,7 @@ impl std::fmt::Debug for KeyConfig {
             .field("key", &"[REDACTED]")
             .field("role", &self.role)
             .field("tools", &self.tools)
+            .field("apis", &self.apis)
             .finish()
     }
 }
@@ -95,6 +98,7 @@ impl ApiKeys {
                     name: format!("key:{}", config.name),
                     grant,
                     requests_per_minute: config.requests_per_minute,
+                    apis: config.apis.clone(),
                 },
             ));
         }
@@ -151,6 +155,7 @@ mod tests {
             role,
             tools: tools.map(|t| t.into_iter().map(str::to_owned).collect()),
             requests_per_minute: None,
+            apis: None,
         }
     }
 

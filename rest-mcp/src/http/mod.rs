@@ -9,6 +9,7 @@ pub mod connections;
 mod cors;
 mod gate;
 pub mod inbound_oauth;
+pub mod mounts;
 mod rate_limit;
 pub mod sessions;
 
@@ -33,6 +34,7 @@ use api_keys::ApiKeys;
 use connections::ConnectionLimits;
 use gate::{Gate, authorize};
 use inbound_oauth::{JwtValidator, OAuthConfig};
+pub use mounts::{ApiMount, ReloadStatus};
 use rate_limit::RateLimiter;
 use sessions::{SessionLimits, SessionTable};
 
@@ -72,6 +74,17 @@ pub struct HttpSettings {
 /// in flight (up to the grace period) and close every session.
 pub async fn serve_http(
     server: RestMcpServer,
+    settings: HttpSettings,
+    shutdown: CancellationToken,
+) -> Result<(), Error> {
+    serve_http_apis(server, Vec::new(), settings, shutdown).await
+}
+
+/// [`serve_http`] for several APIs: `server` (all of them) at `/mcp`, and each of
+/// `mounts` alone at `/mcp/{name}`, behind the same gate; `/healthz` reports each.
+pub async fn serve_http_apis(
+    server: RestMcpServer,
+    mounts: Vec<ApiMount>,
     settings: HttpSettings,
     shutdown: CancellationToken,
 ) -> Result<(), Error> {
@@ -144,10 +157,14 @@ pub async fn serve_http(
     }
     let factory_server = server.clone();
     let factory = move || Ok(factory_server.for_new_session());
-    let mcp: Router = match &transport_sessions {
+    let mut mcp: Router = match &transport_sessions {
         None => Router::new().nest_service(
             "/mcp",
-            StreamableHttpService::new(factory, Arc::new(NeverSessionManager::default()), config),
+            StreamableHttpService::new(
+                factory,
+                Arc::new(NeverSessionManager::default()),
+                config.clone(),
+            ),
         ),
         Some(manager) => {
             tokio::spawn(sweep_sessions(
@@ -157,10 +174,29 @@ pub async fn serve_http(
             ));
             Router::new().nest_service(
                 "/mcp",
-                StreamableHttpService::new(factory, manager.clone(), config),
+                StreamableHttpService::new(factory, manager.clone(), config.clone()),
             )
         }
     };
+    for mount in &mounts {
+        let path = format!("/mcp/{}", mount.name);
+        let api_server = mount.server.clone();
+        let factory = move || Ok(api_server.for_new_session());
+        mcp = match &transport_sessions {
+            None => mcp.route_service(
+                &path,
+                StreamableHttpService::new(
+                    factory,
+                    Arc::new(NeverSessionManager::default()),
+                    config.clone(),
+                ),
+            ),
+            Some(manager) => mcp.route_service(
+                &path,
+                StreamableHttpService::new(factory, manager.clone(), config.clone()),
+            ),
+        };
+    }
     let metadata = gate
         .tokens
         .as_ref()
@@ -168,6 +204,7 @@ pub async fn serve_http(
         .unwrap_or_else(|| json!({"resource": resource, "bearer_methods_supported": ["header"]}));
     let health_server = server.clone();
     let health_gate = gate.clone();
+    let health_mounts = Arc::new(mounts);
     let mut app = mcp
         .layer(middleware::from_fn_with_state(gate.clone(), authorize))
         .route(
@@ -175,8 +212,16 @@ pub async fn serve_http(
             get(move || {
                 let tools = health_server.current().len();
                 let draining = health_gate.draining.load(Ordering::SeqCst);
+                let many = (!health_mounts.is_empty())
+                    .then(|| mounts::health_of(&health_mounts, draining));
                 async move {
-                    if draining {
+                    if let Some(report) = many {
+                        let status = match draining {
+                            true => StatusCode::SERVICE_UNAVAILABLE,
+                            false => StatusCode::OK,
+                        };
+                        (status, axum::Json(report))
+                    } else if draining {
                         (
                             StatusCode::SERVICE_UNAVAILABLE,
                             axum::Json(json!({"status": "draining", "tools": tools})),

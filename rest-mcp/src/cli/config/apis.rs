@@ -1,0 +1,164 @@
+//! `[[apis]]`: several APIs in one config file. Each entry is named (the name appears in
+//! `/mcp/{name}`, in key scopes and in logs) and holds one API's settings; the settings
+//! of a single API may then not appear at the top level or on the command line, where
+//! they would be ambiguous (or, for headers, would send one API's credentials to all).
+
+use std::collections::BTreeMap;
+
+use super::api::{ApiConfig, Entry, Layers, resolve_api};
+use super::file::{ApiEntry, ConfigFile, line_of, located};
+use crate::error::ConfigError;
+
+/// Longest `[[apis]]` name.
+pub const MAX_API_NAME: usize = 40;
+
+/// Whether `name` is a valid `[[apis]]` name: 1 to [`MAX_API_NAME`] lowercase ASCII
+/// letters, digits, `-` and `_`.
+pub fn is_valid_api_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_API_NAME
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+/// An error when the file has `[[apis]]` and also settings of a single API: at its top
+/// level (named with their line) or on the command line and in the environment.
+pub(super) fn refuse_single_api_settings(
+    file: &ConfigFile,
+    layers: &Layers<'_>,
+) -> Result<(), ConfigError> {
+    if let Some(source) = layers.source {
+        let keys: BTreeMap<String, toml::Spanned<toml::Value>> =
+            toml::from_str(source.text).unwrap_or_default();
+        if let Some((key, value)) = keys
+            .iter()
+            .find(|(key, _)| !ConfigFile::OWN_KEYS.contains(&key.as_str()))
+        {
+            let line = line_of(source.text, value.span().start);
+            return Err(ConfigError::new(located(
+                source.file,
+                Some(line),
+                &format!(
+                    "`{key}` is a setting of one API, and this file serves several with [[apis]]: move it into each [[apis]] entry that needs it"
+                ),
+            )));
+        }
+        if file.tool_prefix.is_some() {
+            let line = keys
+                .get("tool_prefix")
+                .map(|value| line_of(source.text, value.span().start));
+            return Err(ConfigError::new(located(
+                source.file,
+                line,
+                "`tool_prefix` names the tools of one API; with [[apis]], each entry's `prefix` does (default: its name)",
+            )));
+        }
+    }
+    let options = layers.spec_options;
+    let flags = [
+        (
+            options.spec.is_some(),
+            "--spec (OPENAPI_SPEC)",
+            "openapi_spec",
+        ),
+        (
+            options.base_url.is_some(),
+            "--base-url (BASE_URL)",
+            "base_url",
+        ),
+        (
+            options.tool_prefix.is_some(),
+            "--tool-prefix (TOOL_PREFIX)",
+            "prefix",
+        ),
+        (
+            !layers.serve.headers.is_empty()
+                || (layers.env)("HEADERS").is_some_and(|h| !h.trim().is_empty()),
+            "--header (HEADERS)",
+            "[apis.headers]",
+        ),
+    ];
+    if let Some((_, flag, key)) = flags.iter().find(|(given, _, _)| *given) {
+        return Err(ConfigError::new(format!(
+            "{flag} sets one API, and the config file serves several with [[apis]]: set `{key}` in each [[apis]] entry instead"
+        )));
+    }
+    Ok(())
+}
+
+/// Each entry's settings, after checking names and prefixes (valid and unique).
+pub(super) fn resolve_entries(
+    entries: Vec<toml::Spanned<ApiEntry>>,
+    layers: &Layers<'_>,
+) -> Result<Vec<ApiConfig>, ConfigError> {
+    let mut names: Vec<String> = Vec::with_capacity(entries.len());
+    let mut prefixes: Vec<String> = Vec::with_capacity(entries.len());
+    let mut apis = Vec::with_capacity(entries.len());
+    for spanned in entries {
+        let at = |message: String| match layers.source {
+            Some(source) => ConfigError::new(located(
+                source.file,
+                Some(line_of(source.text, spanned.span().start)),
+                &message,
+            )),
+            None => ConfigError::new(message),
+        };
+        let name = spanned.get_ref().name.clone();
+        if !is_valid_api_name(&name) {
+            return Err(at(format!(
+                "[[apis]] name `{name}` must be 1 to {MAX_API_NAME} lowercase letters, digits, `-` or `_` (it becomes /mcp/{{name}})"
+            )));
+        }
+        if names.contains(&name) {
+            return Err(at(format!(
+                "[[apis]] name `{name}` is used twice; names must be unique"
+            )));
+        }
+        let prefix = spanned
+            .get_ref()
+            .prefix
+            .clone()
+            .unwrap_or_else(|| name.clone());
+        if prefixes.contains(&prefix) {
+            return Err(at(format!(
+                "[[apis]] `{name}`: prefix `{prefix}` is already another API's; give each API its own `prefix`"
+            )));
+        }
+        let entry = spanned.into_inner();
+        let manual = manual_text(&entry)?;
+        let api = resolve_api(
+            layers,
+            &entry.into_api(),
+            Some(Entry { name: &name }),
+            Some(prefix.clone()),
+            manual,
+        )?;
+        names.push(name);
+        prefixes.push(prefix);
+        apis.push(api);
+    }
+    Ok(apis)
+}
+
+/// The TOML of an entry's `[[apis.endpoints]]` (and `title`) as the endpoint loader
+/// reads them, or `None` when it has none.
+fn manual_text(entry: &ApiEntry) -> Result<Option<String>, ConfigError> {
+    if entry.endpoints.is_empty() {
+        return Ok(None);
+    }
+    let mut table = toml::Table::new();
+    if let Some(title) = &entry.title {
+        table.insert("title".to_owned(), toml::Value::String(title.clone()));
+    }
+    table.insert(
+        "endpoints".to_owned(),
+        toml::Value::Array(entry.endpoints.clone()),
+    );
+    toml::to_string(&table).map(Some).map_err(|error| {
+        ConfigError::new(format!(
+            "[[apis]] `{}`: its endpoints cannot be read: {error}",
+            entry.name
+        ))
+    })
+}
