@@ -502,3 +502,101 @@ async fn list_reports_each_api() {
         .expect("status_ping");
     assert_eq!(ping["api"], json!("status"));
 }
+
+/// The config example of the README's "Run it for a company" section, verbatim.
+fn readme_company_toml() -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("read README.md");
+    let start = readme
+        .find("```toml\n# company.toml\n")
+        .expect("the README has the company.toml example")
+        + "```toml\n".len();
+    let end = start + readme[start..].find("```").expect("the example ends");
+    readme[start..end].to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_company_config_works_as_pasted() {
+    const OPS: &str = "ops-key-readme-0123456789";
+    const SUPPORT: &str = "support-key-readme-0123456789";
+    let upstreams = Upstreams::start().await;
+    let dir = http_common::temp_dir("readme-company");
+    // Only the spec paths and the APIs' addresses change: they point at this test's files
+    // and upstreams on 127.0.0.1.
+    let config = readme_company_toml()
+        .replace(
+            "\"./specs/petstore.yaml\"",
+            &toml_string(pet_store(&dir).to_str().expect("utf-8")),
+        )
+        .replace(
+            "\"./specs/team.yaml\"",
+            &toml_string(team_spec(&dir).to_str().expect("utf-8")),
+        )
+        .replace(
+            "\"https://pets.internal.example.com\"",
+            &toml_string(&upstreams.pets.url()),
+        )
+        .replace(
+            "\"https://status.internal.example.com\"",
+            &toml_string(&upstreams.status.url()),
+        )
+        .replace(
+            "\"https://team.internal.example.com\"",
+            &toml_string(&upstreams.team.url()),
+        );
+    let server = http_common::Launch::new("http://127.0.0.1:9")
+        .config(&config)
+        .env("OPS_KEY", OPS)
+        .env("SUPPORT_BOT_KEY", SUPPORT)
+        .env("PETS_API_KEY", PETS_SECRET)
+        .env("STATUS_TOKEN", STATUS_TOKEN)
+        .start()
+        .await;
+    let host = [("host", "mcp.internal.example.com")];
+    let health = server.get_json("/healthz").await;
+    assert_eq!(health["status"], json!("ok"), "{health}");
+
+    let ops = server
+        .connect_with(Lifecycle::Initialize, Some(OPS), &host)
+        .await;
+    let names = ops.tool_names().await;
+    for expected in ["pets_get_pet_by_id", "st_ping", "team_list_items"] {
+        assert!(
+            names.contains(&expected.to_owned()),
+            "{expected} in {names:?}"
+        );
+    }
+    assert!(!names.contains(&"team_delete_item".to_owned()), "{names:?}");
+    let pong = http_common::ok_json(&ops.call("st_ping", json!({})).await);
+    assert_eq!(pong, json!({"pong": true}));
+    let seen = upstreams.status.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(seen[0].bearer_token(), Some(STATUS_TOKEN));
+    let pet = http_common::ok_json(&ops.call("pets_get_pet_by_id", json!({"petId": 7})).await);
+    assert_eq!(pet["id"], json!(7));
+    let seen = upstreams.pets.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(seen[0].header("x-api-key"), Some(PETS_SECRET));
+
+    let support = server
+        .connect_with(Lifecycle::Initialize, Some(SUPPORT), &host)
+        .await;
+    let names = support.tool_names().await;
+    assert!(
+        !names.is_empty() && names.iter().all(|n| n.starts_with("pets_")),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"pets_get_pet_by_id".to_owned()),
+        "{names:?}"
+    );
+    assert!(
+        !names.contains(&"pets_delete_pet".to_owned()),
+        "a viewer: {names:?}"
+    );
+    let refused = server
+        .try_connect_at("/mcp/status", Lifecycle::Initialize, Some(SUPPORT), &host)
+        .await;
+    assert!(refused.is_err(), "support-bot connected to /mcp/status");
+    upstreams.assert_no_secret_crossed();
+    ops.close().await;
+    support.close().await;
+}
