@@ -104,11 +104,14 @@ impl Entry<'_> {
         }
     }
 
-    /// `message`, prefixed with the entry it concerns.
+    /// `message`, prefixed with the entry it concerns unless it names one of the entry's
+    /// sections (`[apis.<name>.auth]`) already.
     fn locate(entry: Option<Entry<'_>>, message: String) -> String {
         match entry {
-            Some(entry) => format!("[[apis]] `{}`: {message}", entry.name),
-            None => message,
+            Some(entry) if !message.contains(&format!("[apis.{}.", entry.name)) => {
+                format!("[[apis]] `{}`: {message}", entry.name)
+            }
+            _ => message,
         }
     }
 }

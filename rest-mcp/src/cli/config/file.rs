@@ -238,6 +238,16 @@ struct SectionSpans {
     http: Option<toml::Spanned<toml::Value>>,
     auth: Option<toml::Spanned<toml::Value>>,
     credentials: Option<BTreeMap<String, toml::Spanned<toml::Value>>>,
+    #[serde(default)]
+    apis: Vec<EntrySpans>,
+}
+
+/// Where an `[[apis]]` entry's sections read after interpolation start.
+#[derive(Deserialize)]
+struct EntrySpans {
+    name: Option<String>,
+    auth: Option<toml::Spanned<toml::Value>>,
+    credentials: Option<BTreeMap<String, toml::Spanned<toml::Value>>>,
 }
 
 /// `[http]` as `T`, from the file's own text (which keeps positions, where an
@@ -284,6 +294,8 @@ impl Source<'_> {
     ) -> String {
         let explained = explain(error.message());
         let again = match section.split_once('.') {
+            // An `[[apis]]` entry's section: placed at its start.
+            Some(("apis", _)) => None,
             Some(("credentials", _)) => toml::from_str::<CredentialSections<T>>(self.text).err(),
             _ if section == "http" => toml::from_str::<HttpSection<T>>(self.text).err(),
             _ => toml::from_str::<AuthSection<T>>(self.text).err(),
@@ -301,11 +313,24 @@ impl Source<'_> {
         )
     }
 
-    /// The offset where `section` starts.
+    /// The offset where `section` starts (`apis.<name>.auth` and
+    /// `apis.<name>.credentials.<scheme>` are an `[[apis]]` entry's).
     fn section_start(&self, section: &str) -> Option<usize> {
-        let spans: SectionSpans = toml::from_str(self.text).ok()?;
+        let mut spans: SectionSpans = toml::from_str(self.text).ok()?;
+        if let Some(rest) = section.strip_prefix("apis.") {
+            let (name, inner) = rest.split_once('.')?;
+            let mut entry = spans
+                .apis
+                .into_iter()
+                .find(|entry| entry.name.as_deref() == Some(name))?;
+            let spanned = match inner.split_once('.') {
+                Some(("credentials", scheme)) => entry.credentials?.remove(scheme),
+                _ => entry.auth,
+            }?;
+            return Some(spanned.span().start);
+        }
         let spanned = match section.split_once('.') {
-            Some(("credentials", name)) => spans.credentials?.remove(name),
+            Some(("credentials", name)) => spans.credentials.as_mut()?.remove(name),
             _ if section == "http" => spans.http,
             _ => spans.auth,
         }?;
