@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::api::{ApiConfig, Entry, Layers, resolve_api};
+use super::args::SpecOptions;
 use super::file::{ApiEntry, ConfigFile, line_of, located};
 use crate::error::ConfigError;
 
@@ -56,14 +57,15 @@ pub(super) fn refuse_single_api_settings(
         }
     }
     let options = layers.spec_options;
+    let given = |value: &Option<String>| value.as_deref().is_some_and(|v| !v.is_empty());
     let flags = [
         (
-            options.spec.is_some(),
+            given(&options.spec),
             "--spec (OPENAPI_SPEC)",
             "openapi_spec",
         ),
         (
-            options.base_url.is_some(),
+            given(&options.base_url),
             "--base-url (BASE_URL)",
             "base_url",
         ),
@@ -85,6 +87,15 @@ pub(super) fn refuse_single_api_settings(
         )));
     }
     Ok(())
+}
+
+/// `options` without the empty `--spec` and `--base-url` that an image's environment may
+/// set (`OPENAPI_SPEC=`), which [`refuse_single_api_settings`] lets through.
+pub(super) fn without_empty_api_options(options: &SpecOptions) -> SpecOptions {
+    let mut options = options.clone();
+    options.spec = None;
+    options.base_url = None;
+    options
 }
 
 /// Each entry's settings, after checking names and prefixes (valid and unique).

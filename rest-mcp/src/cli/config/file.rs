@@ -319,7 +319,7 @@ impl Source<'_> {
         let mut spans: SectionSpans = toml::from_str(self.text).ok()?;
         if let Some(rest) = section.strip_prefix("apis.") {
             let (name, inner) = rest.split_once('.')?;
-            let mut entry = spans
+            let entry = spans
                 .apis
                 .into_iter()
                 .find(|entry| entry.name.as_deref() == Some(name))?;

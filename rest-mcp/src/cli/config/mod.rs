@@ -153,6 +153,11 @@ impl Config {
             )?]
         } else {
             apis::refuse_single_api_settings(&file, &layers)?;
+            let entry_options = apis::without_empty_api_options(spec_options);
+            let layers = Layers {
+                spec_options: &entry_options,
+                ..layers
+            };
             apis::resolve_entries(std::mem::take(&mut file.apis), &layers)?
         };
         Ok(Config {
@@ -702,6 +707,28 @@ mod tests {
         )
         .expect_err("headers env");
         assert!(err.contains("HEADERS"), "{err}");
+        // An image's environment may set OPENAPI_SPEC and BASE_URL empty: not a single API.
+        let empty = [
+            "-c",
+            path.to_str().expect("utf8"),
+            "--spec",
+            "",
+            "--base-url",
+            "",
+        ];
+        let config = resolve(&empty, &[("PETS_KEY", "p"), ("BILLING_TOKEN", "b")]).expect("empty");
+        assert_eq!(
+            config.apis[0].base_url.as_deref(),
+            Some("http://127.0.0.1:1")
+        );
+        let auth = write_config(
+            "[[apis]]\nname = \"a\"\nopenapi_spec = \"s\"\n\n[apis.auth]\ntype = \"bearr\"\n",
+        );
+        let err = resolve(&["-c", auth.to_str().expect("utf8")], &[]).expect_err("auth");
+        assert!(
+            err.contains("(line 5): [apis.a.auth]: unknown value `bearr`; did you mean `bearer`?"),
+            "{err}"
+        );
         let err = resolve(&["-c", path.to_str().expect("utf8")], &[("PETS_KEY", "p")])
             .expect_err("unset");
         assert!(
