@@ -289,6 +289,23 @@ async fn a_key_scoped_to_one_api_reaches_only_that_api() {
     assert_eq!(response.status(), 403);
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(body["error"], json!("forbidden"), "{body}");
+    // A path of no API: refused like any other API's for the scoped key (which so learns
+    // nothing of which APIs exist), not found for the key of every API.
+    for (key, status) in [(KEY_PETS, 403), (KEY_ALL, 404)] {
+        let response = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client")
+            .post(format!("{}/mcp/nonesuch", server.base()))
+            .header("authorization", format!("Bearer {key}"))
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(http_common::initialize_request().to_string())
+            .send()
+            .await
+            .expect("POST /mcp/nonesuch");
+        assert_eq!(response.status(), status);
+    }
     let refused = server
         .try_connect_at("/mcp/team", Lifecycle::Initialize, Some(KEY_PETS), &[])
         .await;

@@ -157,9 +157,14 @@ pub async fn serve_http_apis(
     }
     let factory_server = server.clone();
     let factory = move || Ok(factory_server.for_new_session());
+    // With several APIs, `/mcp` is served exactly, so `/mcp/{unknown}` is a 404; one API is
+    // served below `/mcp` too, as it always was.
+    let exact = !mounts.is_empty();
     let mut mcp: Router = match &transport_sessions {
-        None => Router::new().nest_service(
+        None => mount_at(
+            Router::new(),
             "/mcp",
+            exact,
             StreamableHttpService::new(
                 factory,
                 Arc::new(NeverSessionManager::default()),
@@ -172,8 +177,10 @@ pub async fn serve_http_apis(
                 manager.clone(),
                 sessions.child_token(),
             ));
-            Router::new().nest_service(
+            mount_at(
+                Router::new(),
                 "/mcp",
+                exact,
                 StreamableHttpService::new(factory, manager.clone(), config.clone()),
             )
         }
@@ -289,6 +296,25 @@ async fn sweep_sessions(
                 gate.sessions.remove(&id);
             }
         }
+    }
+}
+
+/// `service` at `path`: exactly there, or (not `exact`) also at every path below it.
+fn mount_at<S>(router: Router, path: &str, exact: bool, service: S) -> Router
+where
+    S: tower_service::Service<
+            axum::extract::Request,
+            Response: axum::response::IntoResponse,
+            Error = std::convert::Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    match exact {
+        true => router.route_service(path, service),
+        false => router.nest_service(path, service),
     }
 }
 
