@@ -146,7 +146,7 @@ async fn serve(args: &ServeArgs, config: Config, hangups: Hangups) -> Result<(),
                     (api.name.as_deref().unwrap_or_default(), &service.tools)
                 });
                 (
-                    crate::cli::served::joined_tools(parts)?,
+                    crate::ToolSet::join(parts)?,
                     crate::cli::served::joined_mode(&config),
                 )
             }

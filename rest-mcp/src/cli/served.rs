@@ -52,13 +52,6 @@ pub async fn load_all(config: &Config, purpose: Purpose) -> Result<Vec<Service>,
     Ok(services)
 }
 
-/// The tools of several APIs in one set, each under its API's name.
-pub fn joined_tools<'a>(
-    parts: impl IntoIterator<Item = (&'a str, &'a ToolSet)>,
-) -> Result<ToolSet, Error> {
-    ToolSet::join(parts)
-}
-
 /// The mode of all the APIs served together: `all` when every API says so, `dynamic`
 /// when any does, else `auto` with the smallest budget among them.
 pub fn joined_mode(config: &Config) -> ToolMode {
@@ -101,12 +94,7 @@ impl Served {
         let all = match apis.as_slice() {
             [single] if single.name.is_none() => single.server.clone(),
             _ => {
-                let current: Vec<(String, std::sync::Arc<ToolSet>)> = apis
-                    .iter()
-                    .map(|api| (api.label().to_owned(), api.server.current()))
-                    .collect();
-                let tools =
-                    joined_tools(current.iter().map(|(name, set)| (name.as_str(), &**set)))?;
+                let tools = joined_current(&apis)?;
                 // Each API keeps its own part of every jar (its executor's cookie scope).
                 let cookies = apis.iter().any(|api| api.server.has_cookie_sessions());
                 let mode = joined_mode(config);
@@ -200,12 +188,7 @@ impl Served {
         if !self.is_many() {
             return;
         }
-        let current: Vec<(String, std::sync::Arc<ToolSet>)> = self
-            .apis
-            .iter()
-            .map(|api| (api.label().to_owned(), api.server.current()))
-            .collect();
-        match joined_tools(current.iter().map(|(name, set)| (name.as_str(), &**set))) {
+        match joined_current(&self.apis) {
             Ok(tools) => {
                 self.all.replace(tools);
                 self.all.notify_tools_changed().await;
@@ -216,6 +199,17 @@ impl Served {
             ),
         }
     }
+}
+
+/// The tools each API serves now, in one set.
+fn joined_current(apis: &[ServedApi]) -> Result<ToolSet, Error> {
+    let current: Vec<std::sync::Arc<ToolSet>> =
+        apis.iter().map(|api| api.server.current()).collect();
+    ToolSet::join(
+        apis.iter()
+            .zip(&current)
+            .map(|(api, set)| (api.label(), &**set)),
+    )
 }
 
 impl ServedApi {
