@@ -105,6 +105,15 @@ impl ApiKeys {
         Ok(ApiKeys { keys })
     }
 
+    /// The principals of the keys scoped to some APIs (`apis = [...]`), to check the
+    /// names against the APIs served.
+    pub fn scoped(&self) -> impl Iterator<Item = &Principal> {
+        self.keys
+            .iter()
+            .map(|(_, principal)| principal)
+            .filter(|principal| principal.apis.is_some())
+    }
+
     /// Whether any key is configured.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()

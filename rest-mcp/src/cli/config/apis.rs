@@ -9,6 +9,7 @@ use super::api::{ApiConfig, Entry, Layers, resolve_api};
 use super::args::SpecOptions;
 use super::file::{ApiEntry, ConfigFile, line_of, located};
 use crate::error::ConfigError;
+use crate::http::api_keys::ApiKeys;
 
 /// Longest `[[apis]]` name.
 pub const MAX_API_NAME: usize = 40;
@@ -85,6 +86,34 @@ pub(super) fn refuse_single_api_settings(
         return Err(ConfigError::new(format!(
             "{flag} sets one API, and the config file serves several with [[apis]]: set `{key}` in each [[apis]] entry instead"
         )));
+    }
+    Ok(())
+}
+
+/// An error when a key's `apis = [...]` names an API that is not served (or the file
+/// serves one unnamed API, which no scope can name).
+pub(super) fn check_key_scopes(keys: &ApiKeys, apis: &[ApiConfig]) -> Result<(), ConfigError> {
+    let served: Vec<&str> = apis.iter().filter_map(|api| api.name.as_deref()).collect();
+    for principal in keys.scoped() {
+        let key = principal.name.trim_start_matches("key:");
+        for name in principal.apis.iter().flatten() {
+            if served.contains(&name.as_str()) {
+                continue;
+            }
+            let message = match crate::util::suggest::closest(name, served.iter().copied()) {
+                _ if served.is_empty() => format!(
+                    "http.keys `{key}`: `apis = [...]` scopes a key to some of several [[apis]]; this file serves one API, so leave it out"
+                ),
+                Some(close) => format!(
+                    "http.keys `{key}`: no [[apis]] entry is named `{name}`; did you mean `{close}`?"
+                ),
+                None => format!(
+                    "http.keys `{key}`: no [[apis]] entry is named `{name}`; the APIs are {}",
+                    served.join(", ")
+                ),
+            };
+            return Err(ConfigError::new(message));
+        }
     }
     Ok(())
 }

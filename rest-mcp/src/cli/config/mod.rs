@@ -160,6 +160,7 @@ impl Config {
             };
             apis::resolve_entries(std::mem::take(&mut file.apis), &layers)?
         };
+        apis::check_key_scopes(&http.keys, &apis)?;
         Ok(Config {
             apis,
             log_level,
@@ -707,6 +708,20 @@ mod tests {
         )
         .expect_err("headers env");
         assert!(err.contains("HEADERS"), "{err}");
+        let scoped = write_config(&format!(
+            "{THREE_APIS}[http]\n[[http.keys]]\nname = \"bot\"\nkey = \"0123456789abcdef0\"\nrole = \"viewer\"\napis = [\"biling\"]\n"
+        ));
+        let err = resolve(
+            &["-c", scoped.to_str().expect("utf8")],
+            &[("PETS_KEY", "p"), ("BILLING_TOKEN", "b")],
+        )
+        .expect_err("scope");
+        assert!(
+            err.contains(
+                "http.keys `bot`: no [[apis]] entry is named `biling`; did you mean `billing`?"
+            ),
+            "{err}"
+        );
         // An image's environment may set OPENAPI_SPEC and BASE_URL empty: not a single API.
         let empty = [
             "-c",
