@@ -617,3 +617,67 @@ async fn the_readme_company_config_works_as_pasted() {
     ops.close().await;
     support.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookies_stay_with_their_api_even_on_one_host() {
+    // Two upstreams on 127.0.0.1 (cookies ignore ports, so RFC 6265 alone would share
+    // them): `shop` keeps cookie sessions, `crm` does not.
+    let shop = Upstream::start().await;
+    shop.respond(
+        "POST",
+        "/login",
+        Reply::json(200, json!({"ok": true}))
+            .with_header("set-cookie", "shop_session=s3cr3t-shop; Path=/"),
+    );
+    shop.respond("GET", "/me", Reply::json(200, json!({"user": "me"})));
+    let crm = Upstream::start().await;
+    crm.respond(
+        "GET",
+        "/contacts",
+        Reply::json(200, json!([])).with_header("set-cookie", "crm_session=s3cr3t-crm; Path=/"),
+    );
+    let endpoint = |name: &str, method: &str, path: &str| {
+        format!("[[apis.endpoints]]\nname = \"{name}\"\nmethod = \"{method}\"\npath = \"{path}\"\n")
+    };
+    let config = format!(
+        "[[apis]]\nname = \"shop\"\nbase_url = {}\n[apis.session]\ncookies = true\n{}{}\
+         [[apis]]\nname = \"crm\"\nbase_url = {}\n{}",
+        toml_string(&shop.url()),
+        endpoint("login", "POST", "/login"),
+        endpoint("me", "GET", "/me"),
+        toml_string(&crm.url()),
+        endpoint("contacts", "GET", "/contacts"),
+    );
+    let dir = common::temp_dir("many-cookies");
+    let path = common::write_file(&dir, "cookies.toml", &config);
+    let server = common::Launch::bare()
+        .arg("--config")
+        .arg(path.to_str().expect("utf-8"))
+        .start()
+        .await;
+    for (tool, arguments) in [
+        ("shop_login", json!({})),
+        ("crm_contacts", json!({})),
+        ("crm_contacts", json!({})),
+        ("shop_me", json!({})),
+    ] {
+        common::ok_text(&server.call(tool, arguments).await);
+    }
+    let shop_seen = shop.wait_for(2, Duration::from_secs(10)).await;
+    let crm_seen = crm.wait_for(2, Duration::from_secs(10)).await;
+    assert_eq!(
+        shop_seen[1].header("cookie"),
+        Some("shop_session=s3cr3t-shop"),
+        "{:?}",
+        shop_seen[1].headers
+    );
+    for request in &crm_seen {
+        assert_eq!(
+            request.header("cookie"),
+            None,
+            "crm keeps no cookies and gets none of shop's: {:?}",
+            request.headers
+        );
+    }
+    server.stop().await;
+}

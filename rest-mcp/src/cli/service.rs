@@ -118,7 +118,7 @@ pub async fn load_service(config: &ApiConfig, purpose: Purpose) -> Result<Servic
         .defaults(config.defaults)
         .response_headers(config.response_headers.clone())
         .select_argument(config.select_arg)
-        .cookie_scope(config.name.as_deref().unwrap_or_default())
+        .cookie_scope(cookie_scope(config, &model))
         .build()?;
     let tools = ToolSet::from_model(&model, Arc::new(executor))?;
     Ok(Service {
@@ -325,6 +325,20 @@ fn without_repeated_prefix(base: Url, model: &ApiModel) -> Url {
         fixed = redacted_url(&fixed)
     );
     fixed
+}
+
+/// The executor's cookie scope: the unnamed one for the one API of a flat config (whose
+/// server decides on cookie sessions, as it always has); for one of several, its own
+/// name when its cookie sessions are on, else none (the joined server may bring a jar
+/// for another API's sake).
+fn cookie_scope<'a>(config: &'a ApiConfig, model: &ApiModel) -> Option<&'a str> {
+    match &config.name {
+        None => Some(""),
+        Some(name) => config
+            .cookies
+            .unwrap_or_else(|| declares_cookie_scheme(model))
+            .then_some(name.as_str()),
+    }
 }
 
 /// Whether the spec authenticates with a cookie (`apiKey` in `cookie`): then the session
