@@ -397,6 +397,38 @@ async fn a_broken_spec_keeps_its_tools_on_reload_and_healthz_names_it() {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     assert_eq!(health["status"], json!("ok"), "{health}");
+
+    // One entry's own settings no longer resolve (an unset variable): that API keeps its
+    // tools and is reported; the others reload.
+    let config_path = server.dir.join("team.toml");
+    let config = std::fs::read_to_string(&config_path).expect("read the config");
+    std::fs::write(
+        &config_path,
+        config.replace("${STATUS_TOKEN}", "${STATUS_TOKEN_GONE}"),
+    )
+    .expect("write the config");
+    server.hangup();
+    for _ in 0..400 {
+        health = server.get_json("/healthz").await;
+        if health["apis"]["status"]["status"] == json!("failed") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(
+        health["apis"]["status"]["status"],
+        json!("failed"),
+        "{health}"
+    );
+    assert_eq!(health["apis"]["team"]["status"], json!("ok"), "{health}");
+    assert_eq!(health["apis"]["pets"]["status"], json!("ok"), "{health}");
+    let pong = http_common::ok_json(&all.call("status_ping", json!({})).await);
+    assert_eq!(pong, json!({"pong": true}));
+    assert!(
+        server.stderr().contains("STATUS_TOKEN_GONE"),
+        "{}",
+        server.stderr()
+    );
     all.close().await;
 }
 

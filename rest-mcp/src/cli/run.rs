@@ -316,13 +316,20 @@ fn reload_on_sighup(args: &ServeArgs, served: std::sync::Arc<Served>, hangups: H
     tokio::spawn(async move {
         while hangups.recv().await.is_some() {
             tracing::info!("SIGHUP: reloading the config and spec");
-            let config = Config::resolve(&args.spec, &args.serve, &env).map_err(Error::from);
-            if let Ok(config) = &config
-                && config.is_many()
-            {
-                served.reload_each(config).await;
+            if served.is_many() {
+                match Config::resolve_each(&args.spec, &args.serve, &env) {
+                    Ok((config, failed)) => served.reload_each(&config, &failed).await,
+                    Err(error) => {
+                        served.mark_all_failed();
+                        tracing::error!(
+                            "reload failed, every API still serves its previous tools: {}",
+                            full(&error)
+                        );
+                    }
+                }
                 continue;
             }
+            let config = Config::resolve(&args.spec, &args.serve, &env).map_err(Error::from);
             let reloaded = match config {
                 Ok(config) => match config.apis.first() {
                     Some(api) if !served.is_many() => load_service(api, Purpose::Serve).await,

@@ -7,7 +7,7 @@ use crate::RestMcpServer;
 use crate::cli::config::{ApiConfig, Config};
 use crate::cli::service::{Purpose, Service, load_service};
 use crate::discovery::ToolMode;
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 use crate::http::{ApiMount, ReloadStatus};
 use crate::toolset::ToolSet;
 use crate::util::error_chain::full;
@@ -134,9 +134,21 @@ impl Served {
     }
 
     /// Reload every API of several from a freshly read `config`, each on its own (one
-    /// that fails keeps its tools and is marked failed), then the joined set.
-    pub async fn reload_each(&self, config: &Config) {
+    /// that fails keeps its tools and is marked failed), then the joined set. `failed`
+    /// are the APIs whose settings in the file no longer resolve, with why.
+    pub async fn reload_each(&self, config: &Config, failed: &[(String, ConfigError)]) {
         for api in &self.apis {
+            if let Some((_, error)) = failed
+                .iter()
+                .find(|(name, _)| Some(name) == api.name.as_ref())
+            {
+                api.status.set_failed(true);
+                tracing::error!(
+                    api = api.label(),
+                    "reload failed, still serving the previous tools: {error}"
+                );
+                continue;
+            }
             let Some(settings) = config.apis.iter().find(|a| a.name == api.name) else {
                 tracing::warn!(
                     api = api.label(),
@@ -166,7 +178,7 @@ impl Served {
         for added in config
             .apis
             .iter()
-            .filter(|a| !self.apis.iter().any(|api| api.name == a.name))
+            .filter(|a| a.name.is_some() && !self.apis.iter().any(|api| api.name == a.name))
         {
             tracing::warn!(
                 api = added.name.as_deref().unwrap_or_default(),

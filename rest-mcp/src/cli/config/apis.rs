@@ -92,8 +92,12 @@ pub(super) fn refuse_single_api_settings(
 
 /// An error when a key's `apis = [...]` names an API that is not served (or the file
 /// serves one unnamed API, which no scope can name).
-pub(super) fn check_key_scopes(keys: &ApiKeys, apis: &[ApiConfig]) -> Result<(), ConfigError> {
-    let served: Vec<&str> = apis.iter().filter_map(|api| api.name.as_deref()).collect();
+pub(super) fn check_key_scopes(keys: &ApiKeys, names: &[&str]) -> Result<(), ConfigError> {
+    let served: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|name| !name.is_empty())
+        .collect();
     for principal in keys.scoped() {
         let key = principal.name.trim_start_matches("key:");
         for name in principal.apis.iter().flatten() {
@@ -127,11 +131,15 @@ pub(super) fn without_empty_api_options(options: &SpecOptions) -> SpecOptions {
     options
 }
 
-/// Each entry's settings, after checking names and prefixes (valid and unique).
+/// Each entry's name and settings (or why its settings fail), after checking names and
+/// prefixes (valid and unique), which fails the whole file.
+pub(super) type Resolved = Vec<(String, Result<ApiConfig, ConfigError>)>;
+
+/// Each entry's settings, by name, after checking names and prefixes.
 pub(super) fn resolve_entries(
     entries: Vec<toml::Spanned<ApiEntry>>,
     layers: &Layers<'_>,
-) -> Result<Vec<ApiConfig>, ConfigError> {
+) -> Result<Resolved, ConfigError> {
     let mut names: Vec<String> = Vec::with_capacity(entries.len());
     let mut prefixes: Vec<String> = Vec::with_capacity(entries.len());
     let mut apis = Vec::with_capacity(entries.len());
@@ -166,17 +174,18 @@ pub(super) fn resolve_entries(
             )));
         }
         let entry = spanned.into_inner();
-        let manual = manual_text(&entry)?;
-        let api = resolve_api(
-            layers,
-            &entry.into_api(),
-            Some(Entry { name: &name }),
-            Some(prefix.clone()),
-            manual,
-        )?;
-        names.push(name);
+        let api = manual_text(&entry).and_then(|manual| {
+            resolve_api(
+                layers,
+                &entry.into_api(),
+                Some(Entry { name: &name }),
+                Some(prefix.clone()),
+                manual,
+            )
+        });
+        names.push(name.clone());
         prefixes.push(prefix);
-        apis.push(api);
+        apis.push((name, api));
     }
     Ok(apis)
 }

@@ -114,6 +114,22 @@ impl Config {
         serve: &ServeOptions,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
+        let (config, failed) = Config::resolve_each(spec_options, serve, env)?;
+        match failed.into_iter().next() {
+            Some((_, error)) => Err(error),
+            None => Ok(config),
+        }
+    }
+
+    /// [`Config::resolve`] for a reload: an `[[apis]]` entry whose own settings fail
+    /// (an unset `${VAR}` in its `[apis.auth]`, say) is left out of the config and
+    /// returned with its error, so the other APIs still reload. Mistakes of the file as a
+    /// whole (its syntax, `[http]`, names and prefixes) are still errors.
+    pub fn resolve_each(
+        spec_options: &SpecOptions,
+        serve: &ServeOptions,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<(Config, Vec<(String, ConfigError)>), ConfigError> {
         let (mut file, config_file, text) = read_config_file(spec_options.config.as_deref())?;
         let file_name = config_file.as_ref().map(|path| path.display().to_string());
         let source = match (&file_name, &text) {
@@ -144,13 +160,16 @@ impl Config {
         let http = http_settings(serve, file.http.as_ref(), &interpolate, source)?;
         let apis = if file.apis.is_empty() {
             let prefix = file.tool_prefix.take();
-            vec![resolve_api(
-                &layers,
-                &file.into_api(),
-                None,
-                prefix,
-                text.clone(),
-            )?]
+            vec![(
+                String::new(),
+                Ok(resolve_api(
+                    &layers,
+                    &file.into_api(),
+                    None,
+                    prefix,
+                    text.clone(),
+                )?),
+            )]
         } else {
             apis::refuse_single_api_settings(&file, &layers)?;
             let entry_options = apis::without_empty_api_options(spec_options);
@@ -160,8 +179,14 @@ impl Config {
             };
             apis::resolve_entries(std::mem::take(&mut file.apis), &layers)?
         };
-        apis::check_key_scopes(&http.keys, &apis)?;
-        Ok(Config {
+        let names: Vec<&str> = apis.iter().map(|(name, _)| name.as_str()).collect();
+        apis::check_key_scopes(&http.keys, &names)?;
+        let mut failed = Vec::new();
+        let apis = apis
+            .into_iter()
+            .filter_map(|(name, api)| api.map_err(|error| failed.push((name, error))).ok())
+            .collect();
+        let config = Config {
             apis,
             log_level,
             log_format,
@@ -169,7 +194,8 @@ impl Config {
             config_file,
             transport,
             http,
-        })
+        };
+        Ok((config, failed))
     }
 
     /// Whether several APIs are served (`[[apis]]`), so tools and results name theirs.
