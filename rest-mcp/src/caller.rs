@@ -75,6 +75,25 @@ pub struct Principal {
     pub grant: Grant,
     /// Requests per minute, if limited.
     pub requests_per_minute: Option<u32>,
+    /// The APIs it may use, on a server of several (`apis = [...]` on a key); `None`:
+    /// every API.
+    pub apis: Option<Vec<String>>,
+}
+
+impl Principal {
+    /// Whether it may use the tools of `api` (`None`: a tool of no named API).
+    pub fn may_use_api(&self, api: Option<&str>) -> bool {
+        api_in_scope(self.apis.as_deref(), api)
+    }
+}
+
+/// Whether a scope of APIs (`None`: every API) covers the tools of `api` (`None`: a tool
+/// of no named API, which every scope covers).
+pub fn api_in_scope(scope: Option<&[String]>, api: Option<&str>) -> bool {
+    match (scope, api) {
+        (Some(allowed), Some(api)) => allowed.iter().any(|a| a == api),
+        _ => true,
+    }
 }
 
 /// Inbound headers to send upstream with this request's tool calls, already renamed for
@@ -103,6 +122,11 @@ impl<'a> Caller<'a> {
             principal: attached.and_then(|e| e.get::<Principal>()),
             forwarded: attached.and_then(|e| e.get::<ForwardedHeaders>()),
         }
+    }
+
+    /// Whether the caller may use the tools of `api` (see [`Principal::may_use_api`]).
+    pub fn may_use_api(&self, api: Option<&str>) -> bool {
+        self.principal.is_none_or(|p| p.may_use_api(api))
     }
 
     /// Whether the caller may see and call `tool`.

@@ -34,6 +34,27 @@ pub enum Error {
         /// The name.
         name: String,
     },
+    /// One API of several could not be set up; the source says why.
+    #[error("API `{name}`")]
+    Api {
+        /// The API's `[[apis]]` name.
+        name: String,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
+    /// Two APIs served together have a tool of the same name.
+    #[error(
+        "the APIs `{first}` and `{second}` both have a tool named `{name}`; give one of them another `prefix` in its [[apis]] entry"
+    )]
+    ToolNameClash {
+        /// The name.
+        name: String,
+        /// The API that has it first.
+        first: String,
+        /// The API that has it too.
+        second: String,
+    },
     /// The spec file could not be read.
     #[error("cannot read the spec {}", path.display())]
     SpecFile {

@@ -51,6 +51,11 @@ pub struct ExecutorConfig {
     /// Whether every tool takes an optional `select` argument: a JSONPath that returns
     /// only part of the JSON response.
     pub select_argument: bool,
+    /// Which part of a session's cookie jar this executor's upstream uses: servers of
+    /// several APIs give each its own, so one API's cookies never reach another's.
+    /// `None`: this executor neither keeps nor sends cookies, even when given a jar (an
+    /// API without cookie sessions served beside one with them).
+    pub cookie_scope: Option<String>,
 }
 
 /// Sends tool calls upstream.
@@ -156,6 +161,14 @@ impl ExecutorBuilder {
         self
     }
 
+    /// Keep this executor's cookies in their own part of each session's jar (default: the
+    /// unnamed part): an embedder serving several APIs gives each its own scope. `None`
+    /// keeps none and sends none, whatever jar a call brings.
+    pub fn cookie_scope(mut self, scope: Option<&str>) -> ExecutorBuilder {
+        self.config.cookie_scope = scope.map(str::to_owned);
+        self
+    }
+
     /// The executor, with its pooled HTTP client.
     pub fn build(self) -> Result<Executor, Error> {
         Executor::new(self.config)
@@ -176,6 +189,7 @@ impl Executor {
                 defaults: Defaults::Omit,
                 response_headers: ResponseHeaders::default(),
                 select_argument: false,
+                cookie_scope: Some(String::new()),
             },
         }
     }
@@ -374,6 +388,10 @@ impl Executor {
     ) -> Result<reqwest::Response, CallError> {
         let anonymous = operation.anonymous;
         let credentials = self.config.credentials.for_operation(operation);
+        let (cookies, scope) = match &self.config.cookie_scope {
+            Some(scope) => (cookies, scope.as_str()),
+            None => (None, ""),
+        };
         let mut retried = false;
         loop {
             let mut attempt = unauthenticated.clone();
@@ -382,7 +400,7 @@ impl Executor {
                     auth.apply(&mut attempt).await.map_err(CallError::Auth)?;
                 }
                 if let Some(jar) = cookies {
-                    for (name, value) in jar.cookies_for(&attempt.url) {
+                    for (name, value) in jar.cookies_for(scope, &attempt.url) {
                         if !attempt
                             .cookies
                             .iter()
@@ -419,7 +437,7 @@ impl Executor {
                 }
             };
             if let Some(jar) = cookies {
-                jar.store_from(response.url(), response.headers());
+                jar.store_from(scope, response.url(), response.headers());
             }
             let status = response.status();
             tracing::debug!(%method, path, status = status.as_u16(), latency_ms, "upstream request");

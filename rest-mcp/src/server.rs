@@ -113,6 +113,11 @@ impl RestMcpServer {
         self
     }
 
+    /// Whether cookie sessions are on.
+    pub fn has_cookie_sessions(&self) -> bool {
+        self.cookies.is_some()
+    }
+
     /// A server for a new session: the same tools, and empty cookie jars of its own.
     pub fn for_new_session(&self) -> RestMcpServer {
         let mut server = self.clone();
@@ -199,7 +204,7 @@ impl ServerHandler for RestMcpServer {
         let visible: Vec<usize> = (0..tools.len())
             .filter(|&i| {
                 let tool = &tools.tools()[i];
-                caller.may_call(tool)
+                caller.may_use_api(tools.api_of(i)) && caller.may_call(tool)
                     || tools
                         .handler(&tool.name)
                         .is_some_and(|handler| handler.authorizes_itself())
@@ -276,9 +281,12 @@ impl ServerHandler for RestMcpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let tools = self.served(&context);
-        let Some(handler) = tools.handler(&request.name).cloned() else {
+        let caller = Caller::of(&context.extensions);
+        let visible = caller.may_use_api(tools.api_of_tool(&request.name));
+        let Some(handler) = tools.handler(&request.name).filter(|_| visible).cloned() else {
             let hint = tools
                 .closest_name(&request.name)
+                .filter(|close| caller.may_use_api(tools.api_of_tool(close)))
                 .map(|n| format!("; did you mean `{n}`?"))
                 .unwrap_or_default();
             return Err(ErrorData::invalid_params(
@@ -286,7 +294,6 @@ impl ServerHandler for RestMcpServer {
                 None,
             ));
         };
-        let caller = Caller::of(&context.extensions);
         if let (Some(principal), Some(tool)) = (caller.principal, tools.tool(&request.name))
             && !handler.authorizes_itself()
             && !principal.grant.allows(tool)
@@ -300,6 +307,7 @@ impl ServerHandler for RestMcpServer {
                 .as_ref()
                 .map(|session| session.jar(caller.principal.map_or("", |p| p.name.as_str()))),
             grant: caller.principal.map(|p| p.grant.clone()),
+            apis: caller.principal.and_then(|p| p.apis.clone()),
         };
         let arguments = request.arguments.unwrap_or_default();
         let _in_flight = InFlight::enter(&self.in_flight);

@@ -10,7 +10,9 @@ use cookie_store::CookieStore;
 use reqwest::Url;
 use reqwest::header::{HeaderMap, SET_COOKIE};
 
-/// The cookies one caller's upstream set during one session.
+/// The cookies one caller's upstream set during one session, kept apart per scope (the
+/// API they came from, when one server serves several): a scope's cookies are only ever
+/// sent back within it.
 ///
 /// ```
 /// use rest_mcp::CookieJar;
@@ -20,7 +22,7 @@ use reqwest::header::{HeaderMap, SET_COOKIE};
 /// ```
 #[derive(Debug, Default)]
 pub struct CookieJar {
-    store: Mutex<CookieStore>,
+    stores: Mutex<HashMap<String, CookieStore>>,
 }
 
 impl CookieJar {
@@ -31,21 +33,29 @@ impl CookieJar {
 
     /// Whether the jar holds no unexpired cookie.
     pub fn is_empty(&self) -> bool {
-        self.store().iter_unexpired().next().is_none()
+        self.stores()
+            .values()
+            .all(|store| store.iter_unexpired().next().is_none())
     }
 
-    /// The cookies to send to `url`, as (name, value).
-    pub(crate) fn cookies_for(&self, url: &Url) -> Vec<(String, String)> {
-        self.store()
-            .get_request_values(url)
-            .map(|(name, value)| (name.to_owned(), value.to_owned()))
-            .collect()
+    /// The cookies of `scope` to send to `url`, as (name, value).
+    pub(crate) fn cookies_for(&self, scope: &str, url: &Url) -> Vec<(String, String)> {
+        self.stores()
+            .get(scope)
+            .map(|store| {
+                store
+                    .get_request_values(url)
+                    .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
-    /// Keep the cookies a response from `url` set (and drop the ones it expired).
-    /// Malformed or foreign-domain cookies are ignored, as a browser would.
-    pub(crate) fn store_from(&self, url: &Url, headers: &HeaderMap) {
-        let mut store = self.store();
+    /// Keep, in `scope`, the cookies a response from `url` set (and drop the ones it
+    /// expired). Malformed or foreign-domain cookies are ignored, as a browser would.
+    pub(crate) fn store_from(&self, scope: &str, url: &Url, headers: &HeaderMap) {
+        let mut stores = self.stores();
+        let store = stores.entry(scope.to_owned()).or_default();
         for value in headers.get_all(SET_COOKIE) {
             let Ok(text) = value.to_str() else {
                 continue;
@@ -56,8 +66,8 @@ impl CookieJar {
         }
     }
 
-    fn store(&self) -> MutexGuard<'_, CookieStore> {
-        match self.store.lock() {
+    fn stores(&self) -> MutexGuard<'_, HashMap<String, CookieStore>> {
+        match self.stores.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         }
@@ -100,6 +110,7 @@ mod tests {
         let jar = CookieJar::new();
         let login: Url = "http://api.test/auth/verify".parse().expect("url");
         jar.store_from(
+            "",
             &login,
             &set(&[
                 "session=abc; Path=/; HttpOnly",
@@ -109,18 +120,26 @@ mod tests {
             ]),
         );
         let me: Url = "http://api.test/me".parse().expect("url");
-        assert_eq!(jar.cookies_for(&me), [("session".into(), "abc".into())]);
+        assert_eq!(jar.cookies_for("", &me), [("session".into(), "abc".into())]);
         let admin: Url = "http://api.test/admin/users".parse().expect("url");
-        let mut names: Vec<String> = jar.cookies_for(&admin).into_iter().map(|c| c.0).collect();
+        let mut names: Vec<String> = jar
+            .cookies_for("", &admin)
+            .into_iter()
+            .map(|c| c.0)
+            .collect();
         names.sort();
         assert_eq!(names, ["scoped", "session"]);
         let elsewhere: Url = "http://other.test/".parse().expect("url");
-        assert!(jar.cookies_for(&elsewhere).is_empty());
+        assert!(jar.cookies_for("", &elsewhere).is_empty());
         let secure: Url = "https://api.test/".parse().expect("url");
-        assert_eq!(jar.cookies_for(&secure).len(), 2, "session and secure_only");
+        assert_eq!(
+            jar.cookies_for("", &secure).len(),
+            2,
+            "session and secure_only"
+        );
 
-        jar.store_from(&me, &set(&["session=; Max-Age=0; Path=/"]));
-        assert!(jar.cookies_for(&me).is_empty(), "logging out clears it");
+        jar.store_from("", &me, &set(&["session=; Max-Age=0; Path=/"]));
+        assert!(jar.cookies_for("", &me).is_empty(), "logging out clears it");
     }
 
     #[test]
@@ -129,8 +148,18 @@ mod tests {
         let url: Url = "http://api.test/".parse().expect("url");
         session
             .jar("alice")
-            .store_from(&url, &set(&["session=alice-1"]));
-        assert!(session.jar("bob").cookies_for(&url).is_empty());
-        assert_eq!(session.jar("alice").cookies_for(&url).len(), 1);
+            .store_from("", &url, &set(&["session=alice-1"]));
+        assert!(session.jar("bob").cookies_for("", &url).is_empty());
+        assert_eq!(session.jar("alice").cookies_for("", &url).len(), 1);
+    }
+
+    #[test]
+    fn every_scope_keeps_its_own_cookies() {
+        let jar = CookieJar::new();
+        let url: Url = "http://127.0.0.1:8001/".parse().expect("url");
+        jar.store_from("billing", &url, &set(&["session=billing-1"]));
+        assert!(jar.cookies_for("crm", &url).is_empty());
+        assert!(jar.cookies_for("", &url).is_empty());
+        assert_eq!(jar.cookies_for("billing", &url).len(), 1);
     }
 }

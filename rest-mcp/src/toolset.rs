@@ -34,6 +34,9 @@ pub struct CallContext {
     /// tokens); `None` allows everything. Handlers that reach other tools (the dynamic
     /// meta-tools) apply it to each.
     pub grant: Option<Grant>,
+    /// The APIs the caller may use, on a server of several; `None` allows every API.
+    /// Handlers that reach other tools apply it to each, as they do the grant.
+    pub apis: Option<Vec<String>>,
 }
 
 /// Runs one tool. Implemented by the spec-driven endpoint handler and by code that
@@ -95,6 +98,8 @@ pub struct ToolSet {
     routes: Vec<Option<Route>>,
     /// Tool name → position, so lookups on the per-request path are not scans.
     index: HashMap<String, usize>,
+    /// The API each tool belongs to, in a set that joins several ([`ToolSet::join`]).
+    apis: Vec<Option<Arc<str>>>,
 }
 
 impl std::fmt::Debug for ToolSet {
@@ -174,10 +179,48 @@ impl ToolSet {
         self.index.insert(name, self.handlers.len());
         self.handlers.push(handler);
         self.routes.push(None);
+        self.apis.push(None);
         Arc::make_mut(&mut self.tools).push(tool);
         Arc::make_mut(&mut self.sizes).push(size);
         self.tokens += size.div_ceil(4);
         Ok(())
+    }
+
+    /// One set of the tools of several APIs, each named: tool `i` of the result knows its
+    /// API ([`ToolSet::api_of`]). Names must stay unique across the APIs; a clash is an
+    /// error that names both.
+    pub fn join<'a>(
+        parts: impl IntoIterator<Item = (&'a str, &'a ToolSet)>,
+    ) -> Result<ToolSet, Error> {
+        let mut joined = ToolSet::new();
+        for (api, set) in parts {
+            let label: Arc<str> = Arc::from(api);
+            for (index, tool) in set.tools.iter().enumerate() {
+                if let Some(&earlier) = joined.index.get(tool.name.as_ref()) {
+                    return Err(Error::ToolNameClash {
+                        name: tool.name.to_string(),
+                        first: joined.api_of(earlier).unwrap_or_default().to_owned(),
+                        second: api.to_owned(),
+                    });
+                }
+                let handler = set.handlers[index].clone();
+                joined.insert(tool.clone(), handler)?;
+                let last = joined.len() - 1;
+                joined.routes[last] = set.routes[index].clone();
+                joined.apis[last] = Some(label.clone());
+            }
+        }
+        Ok(joined)
+    }
+
+    /// The API tool `index` belongs to, in a joined set.
+    pub fn api_of(&self, index: usize) -> Option<&str> {
+        self.apis.get(index).and_then(Option::as_deref)
+    }
+
+    /// The API of the tool called `name`, in a joined set.
+    pub fn api_of_tool(&self, name: &str) -> Option<&str> {
+        self.index.get(name).and_then(|&index| self.api_of(index))
     }
 
     /// The serialized size of tool `index`'s definition, in bytes.

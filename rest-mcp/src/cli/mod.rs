@@ -4,4 +4,5 @@
 pub mod config;
 pub mod logging;
 pub mod run;
+pub mod served;
 pub mod service;

@@ -4,7 +4,8 @@
 use std::process::ExitCode;
 
 use crate::RestMcpServer;
-use crate::cli::config::{Cli, Command, Config, ServeArgs, Transport};
+use crate::cli::config::{ApiConfig, Cli, Command, Config, ServeArgs, Transport};
+use crate::cli::served::{Served, load_all};
 use crate::cli::service::{Purpose, Service, load_service, tool_json, tool_table};
 use crate::error::Error;
 use crate::util::error_chain::full;
@@ -70,18 +71,46 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-/// `rest-mcp list`: the tools as a table (or JSON) on stdout.
+/// `rest-mcp list`: the tools as a table (or JSON) on stdout; for several APIs, a table
+/// per API (or one JSON array whose entries name their API).
 async fn list(config: Config, json: bool) -> Result<(), Error> {
-    let service = load_service(&config, Purpose::Show).await?;
-    report(&service);
-    if json {
-        return print_out(&format!("{}\n", to_json(&tool_json(&service))?));
+    let services = load_all(&config, Purpose::Show).await?;
+    for service in &services {
+        report(service);
     }
-    let budget = match config.tool_mode {
-        crate::discovery::ToolMode::Auto { budget_tokens } => budget_tokens,
-        _ => crate::discovery::DEFAULT_TOOL_BUDGET,
-    };
-    print_out(&tool_table(&service, budget))
+    let many = config.is_many();
+    if json {
+        let mut entries = Vec::new();
+        for (api, service) in config.apis.iter().zip(&services) {
+            let serde_json::Value::Array(tools) = tool_json(service) else {
+                continue;
+            };
+            for mut tool in tools {
+                if let (true, Some(object)) = (many, tool.as_object_mut()) {
+                    let name = api.name.clone().unwrap_or_default();
+                    object.insert("api".to_owned(), serde_json::Value::String(name));
+                }
+                entries.push(tool);
+            }
+        }
+        let payload = serde_json::Value::Array(entries);
+        return print_out(&format!("{}\n", to_json(&payload)?));
+    }
+    let mut out = String::new();
+    for (api, service) in config.apis.iter().zip(&services) {
+        let budget = match api.tool_mode {
+            crate::discovery::ToolMode::Auto { budget_tokens } => budget_tokens,
+            _ => crate::discovery::DEFAULT_TOOL_BUDGET,
+        };
+        if let Some(name) = &api.name {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&format!("== API `{name}`: {} ==\n", service.model.title));
+        }
+        out.push_str(&tool_table(service, budget));
+    }
+    print_out(&out)
 }
 
 /// Pretty JSON for stdout.
@@ -98,57 +127,78 @@ async fn serve(args: &ServeArgs, config: Config, hangups: Hangups) -> Result<(),
         true => Purpose::Show,
         false => Purpose::Serve,
     };
-    let service = load_service(&config, purpose).await?;
-    report(&service);
-    if let Some(warning) = crate::cli::service::missing_credentials_warning(&config, &service.model)
-    {
-        tracing::warn!("{warning}");
+    let services = load_all(&config, purpose).await?;
+    for (api, service) in config.apis.iter().zip(&services) {
+        report(service);
+        if let Some(warning) = crate::cli::service::missing_credentials_warning(api, &service.model)
+        {
+            match &api.name {
+                Some(name) => tracing::warn!(api = %name, "{warning}"),
+                None => tracing::warn!("{warning}"),
+            }
+        }
     }
     if config.dry_run {
+        let (tools, mode) = match (config.apis.as_slice(), services.as_slice()) {
+            ([api], [service]) if api.name.is_none() => (service.tools.clone(), api.tool_mode),
+            _ => {
+                let parts = config.apis.iter().zip(&services).map(|(api, service)| {
+                    (api.name.as_deref().unwrap_or_default(), &service.tools)
+                });
+                (
+                    crate::ToolSet::join(parts)?,
+                    crate::cli::served::joined_mode(&config),
+                )
+            }
+        };
         // What a client would be served, in the chosen mode (auto decides without knowing
         // the client).
-        let dynamic = config.tool_mode.decide(&service.tools, None).0;
-        let served = if dynamic {
-            service.tools.to_dynamic()
-        } else {
-            service.tools.clone()
-        };
+        let dynamic = mode.decide(&tools, None).0;
+        let served = if dynamic { tools.to_dynamic() } else { tools };
         let payload = serde_json::json!({ "tools": served.tools() });
         return print_out(&format!("{}\n", to_json(&payload)?));
     }
+    let served = Served::new(&config, services, server_for)?;
+    let served = std::sync::Arc::new(served);
+    reload_on_sighup(args, served.clone(), hangups);
+    match config.transport {
+        Transport::Stdio => crate::serve_stdio(served.all()).await,
+        Transport::Http => {
+            let shutdown = CancellationToken::new();
+            stop_on_signal(shutdown.clone());
+            crate::http::serve_http_apis(served.all(), served.mounts(), config.http, shutdown).await
+        }
+    }
+}
+
+/// One API's server: its tools, in its mode, with its instructions and cookie sessions.
+fn server_for(api: &ApiConfig, service: Service) -> RestMcpServer {
     // Serving loaded with `Purpose::Serve`, so the base URL is known.
     let base_url = service
         .base_url
         .as_ref()
         .map(crate::cli::service::redacted_url);
+    let name = api.name.as_deref();
+    let span = tracing::info_span!("api", name = name.unwrap_or_default());
+    let _entered = name.map(|_| span.enter());
     tracing::info!(
         tools = service.tools.len(),
         base_url = base_url.as_deref().unwrap_or_default(),
         api = %service.model.title,
         "tools ready"
     );
-    let cookies = config
+    let cookies = api
         .cookies
         .unwrap_or_else(|| crate::cli::service::declares_cookie_scheme(&service.model));
     tracing::debug!(cookies, "cookie sessions");
-    let (dynamic, why) = config.tool_mode.decide(&service.tools, None);
+    let (dynamic, why) = api.tool_mode.decide(&service.tools, None);
     tracing::info!("tool mode {why}");
-    let server = RestMcpServer::new(service.tools.clone())
+    // The tools own everything calls need; the model (dropped with the service) would
+    // only hold a second copy of every schema for as long as the server runs.
+    RestMcpServer::new(service.tools.clone())
         .with_instructions(instructions(&service.model, &service.tools, dynamic))
-        .with_tool_mode(config.tool_mode)
-        .with_cookie_sessions(cookies);
-    // The tools own everything calls need; the model would only hold a second copy of
-    // every schema for as long as the server runs.
-    drop(service.model);
-    reload_on_sighup(args, server.clone(), hangups);
-    match config.transport {
-        Transport::Stdio => crate::serve_stdio(server).await,
-        Transport::Http => {
-            let shutdown = CancellationToken::new();
-            stop_on_signal(shutdown.clone());
-            crate::http::serve_http(server, config.http, shutdown).await
-        }
-    }
+        .with_tool_mode(api.tool_mode)
+        .with_cookie_sessions(cookies)
 }
 
 /// Cancel `shutdown` on Ctrl-C or SIGTERM.
@@ -174,7 +224,7 @@ fn stop_on_signal(shutdown: CancellationToken) {
 }
 
 /// Loader diagnostics as log lines (warnings show at the default level).
-fn report(service: &Service) {
+pub(super) fn report(service: &Service) {
     for diagnostic in &service.diagnostics {
         match diagnostic.severity {
             Severity::Warning => {
@@ -255,8 +305,9 @@ impl Hangups {
 }
 
 /// On SIGHUP, re-read the config file and spec, swap the tools, and tell the clients.
+/// Several APIs reload each on its own ([`Served::reload_each`]).
 #[cfg(unix)]
-fn reload_on_sighup(args: &ServeArgs, server: RestMcpServer, hangups: Hangups) {
+fn reload_on_sighup(args: &ServeArgs, served: std::sync::Arc<Served>, hangups: Hangups) {
     let Some(mut hangups) = hangups.0 else {
         tracing::warn!("cannot listen for SIGHUP; reload is unavailable");
         return;
@@ -265,19 +316,40 @@ fn reload_on_sighup(args: &ServeArgs, server: RestMcpServer, hangups: Hangups) {
     tokio::spawn(async move {
         while hangups.recv().await.is_some() {
             tracing::info!("SIGHUP: reloading the config and spec");
-            let reloaded = match Config::resolve(&args.spec, &args.serve, &env) {
-                Ok(config) => load_service(&config, Purpose::Serve).await,
-                Err(error) => Err(Error::from(error)),
+            if served.is_many() {
+                match Config::resolve_each(&args.spec, &args.serve, &env) {
+                    Ok((config, failed)) => served.reload_each(&config, &failed).await,
+                    Err(error) => {
+                        served.mark_all_failed();
+                        tracing::error!(
+                            "reload failed, every API still serves its previous tools: {}",
+                            full(&error)
+                        );
+                    }
+                }
+                continue;
+            }
+            let config = Config::resolve(&args.spec, &args.serve, &env).map_err(Error::from);
+            let reloaded = match config {
+                Ok(config) => match config.apis.first() {
+                    Some(api) if !served.is_many() => load_service(api, Purpose::Serve).await,
+                    _ => Err(Error::from(crate::error::ConfigError::new(
+                        "the config file changed between one API and several ([[apis]]); restart to serve it",
+                    ))),
+                },
+                Err(error) => Err(error),
             };
             match reloaded {
                 Ok(service) => {
                     report(&service);
                     let count = service.tools.len();
+                    let server = served.all();
                     server.replace(service.tools);
                     server.notify_tools_changed().await;
                     tracing::info!(tools = count, "reloaded");
                 }
                 Err(error) => {
+                    served.mark_all_failed();
                     let message = full(&error);
                     tracing::error!("reload failed, still serving the previous tools: {message}")
                 }
@@ -287,4 +359,4 @@ fn reload_on_sighup(args: &ServeArgs, server: RestMcpServer, hangups: Hangups) {
 }
 
 #[cfg(not(unix))]
-fn reload_on_sighup(_args: &ServeArgs, _server: RestMcpServer, _hangups: Hangups) {}
+fn reload_on_sighup(_args: &ServeArgs, _served: std::sync::Arc<Served>, _hangups: Hangups) {}

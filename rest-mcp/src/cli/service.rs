@@ -1,4 +1,4 @@
-//! From a resolved [`Config`] to a served [`ToolSet`]: fetch or read the spec, load the
+//! From a resolved [`ApiConfig`] to a served [`ToolSet`]: fetch or read the spec, load the
 //! model, pick the base URL, set up credentials and the executor.
 
 use std::collections::HashMap;
@@ -10,7 +10,7 @@ use rest_mcp_openapi::{
     ApiModel, Diagnostic, LoadOptions, Origin, SecuritySchemeKind, load, load_manual,
 };
 
-use crate::cli::config::{Config, SpecSource};
+use crate::cli::config::{ApiConfig, SpecSource};
 use crate::error::{ConfigError, Error};
 use crate::executor::Executor;
 use crate::toolset::ToolSet;
@@ -57,7 +57,7 @@ pub struct Service {
 }
 
 /// Load the spec named by `config` and build its tools.
-pub async fn load_service(config: &Config, purpose: Purpose) -> Result<Service, Error> {
+pub async fn load_service(config: &ApiConfig, purpose: Purpose) -> Result<Service, Error> {
     let client = reqwest::Client::builder()
         .timeout(config.timeout.max(Duration::from_secs(30)))
         .build()
@@ -118,6 +118,7 @@ pub async fn load_service(config: &Config, purpose: Purpose) -> Result<Service, 
         .defaults(config.defaults)
         .response_headers(config.response_headers.clone())
         .select_argument(config.select_arg)
+        .cookie_scope(cookie_scope(config, &model))
         .build()?;
     let tools = ToolSet::from_model(&model, Arc::new(executor))?;
     Ok(Service {
@@ -129,7 +130,7 @@ pub async fn load_service(config: &Config, purpose: Purpose) -> Result<Service, 
 }
 
 async fn load_model(
-    config: &Config,
+    config: &ApiConfig,
     client: &reqwest::Client,
 ) -> Result<(ApiModel, Vec<Diagnostic>), Error> {
     let mut options = config.load.clone();
@@ -255,7 +256,7 @@ pub async fn download(client: &reqwest::Client, url: &str, limit: usize) -> Resu
 
 /// `--base-url`, else the spec's first server (variables at their defaults, relative URLs
 /// resolved against a spec URL).
-fn base_url(config: &Config, model: &ApiModel) -> Result<Url, Error> {
+fn base_url(config: &ApiConfig, model: &ApiModel) -> Result<Url, Error> {
     if let Some(url) = &config.base_url {
         return Url::parse(url).map_err(|source| Error::BaseUrl {
             url: url.clone(),
@@ -326,6 +327,20 @@ fn without_repeated_prefix(base: Url, model: &ApiModel) -> Url {
     fixed
 }
 
+/// The executor's cookie scope: the unnamed one for the one API of a flat config (whose
+/// server decides on cookie sessions, as it always has); for one of several, its own
+/// name when its cookie sessions are on, else none (the joined server may bring a jar
+/// for another API's sake).
+fn cookie_scope<'a>(config: &'a ApiConfig, model: &ApiModel) -> Option<&'a str> {
+    match &config.name {
+        None => Some(""),
+        Some(name) => config
+            .cookies
+            .unwrap_or_else(|| declares_cookie_scheme(model))
+            .then_some(name.as_str()),
+    }
+}
+
 /// Whether the spec authenticates with a cookie (`apiKey` in `cookie`): then the session
 /// cookie a login call sets must come back on later calls, so cookie sessions are on.
 pub(crate) fn declares_cookie_scheme(model: &ApiModel) -> bool {
@@ -342,7 +357,7 @@ pub(crate) fn declares_cookie_scheme(model: &ApiModel) -> bool {
 
 /// A warning when the spec requires credentials and the config supplies none, with how
 /// to supply them (every call would otherwise fail with 401 and no hint why).
-pub fn missing_credentials_warning(config: &Config, model: &ApiModel) -> Option<String> {
+pub fn missing_credentials_warning(config: &ApiConfig, model: &ApiModel) -> Option<String> {
     let required = model
         .operations
         .iter()

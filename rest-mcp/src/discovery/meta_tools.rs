@@ -24,10 +24,12 @@ struct Catalog {
 
 impl Catalog {
     fn visible(&self, tool: &Tool, context: &CallContext) -> bool {
-        context
-            .grant
-            .as_ref()
-            .is_none_or(|grant| grant.allows(tool))
+        let api = self.tools.api_of_tool(&tool.name);
+        crate::caller::api_in_scope(context.apis.as_deref(), api)
+            && context
+                .grant
+                .as_ref()
+                .is_none_or(|grant| grant.allows(tool))
     }
 
     /// `name`'s definition if this caller may see it.
@@ -216,10 +218,12 @@ impl ToolHandler for SearchTools {
                 let read_only = hint(tool, true);
                 let destructive = hint(tool, false);
                 let summary = summary_of(tool);
+                let api = catalog.tools.api_of(*index);
                 text.push_str(&format!(
-                    "{}. {} — {}{}{}{}\n",
+                    "{}. {}{} — {}{}{}{}\n",
                     rank + 1,
                     tool.name,
+                    api.map(|api| format!(" (API {api})")).unwrap_or_default(),
                     if endpoint.is_empty() {
                         String::new()
                     } else {
@@ -239,14 +243,19 @@ impl ToolHandler for SearchTools {
                         format!(" (required: {})", required.join(", "))
                     },
                 ));
-                entries.push(json!({
+                let mut entry = json!({
                     "name": tool.name,
                     "endpoint": endpoint,
                     "summary": summary,
                     "read_only": read_only,
                     "destructive": destructive,
                     "required": required,
-                }));
+                });
+                // Only a server of several APIs names them: one API's results are unchanged.
+                if let (Some(api), Some(object)) = (api, entry.as_object_mut()) {
+                    object.insert("api".to_owned(), json!(api));
+                }
+                entries.push(entry);
             }
             if entries.is_empty() {
                 text = format!(

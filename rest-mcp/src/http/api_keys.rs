@@ -30,6 +30,8 @@ pub struct KeyConfig {
     pub tools: Option<Vec<String>>,
     /// Requests per minute.
     pub requests_per_minute: Option<u32>,
+    /// On a server of several APIs, the ones this key may use (default: all).
+    pub apis: Option<Vec<String>>,
 }
 
 impl std::fmt::Debug for KeyConfig {
@@ -39,6 +41,7 @@ impl std::fmt::Debug for KeyConfig {
             .field("key", &"[REDACTED]")
             .field("role", &self.role)
             .field("tools", &self.tools)
+            .field("apis", &self.apis)
             .finish()
     }
 }
@@ -95,10 +98,20 @@ impl ApiKeys {
                     name: format!("key:{}", config.name),
                     grant,
                     requests_per_minute: config.requests_per_minute,
+                    apis: config.apis.clone(),
                 },
             ));
         }
         Ok(ApiKeys { keys })
+    }
+
+    /// The principals of the keys scoped to some APIs (`apis = [...]`), to check the
+    /// names against the APIs served.
+    pub fn scoped(&self) -> impl Iterator<Item = &Principal> {
+        self.keys
+            .iter()
+            .map(|(_, principal)| principal)
+            .filter(|principal| principal.apis.is_some())
     }
 
     /// Whether any key is configured.
@@ -151,6 +164,7 @@ mod tests {
             role,
             tools: tools.map(|t| t.into_iter().map(str::to_owned).collect()),
             requests_per_minute: None,
+            apis: None,
         }
     }
 

@@ -139,6 +139,16 @@ pub(super) async fn authorize(
             }
         }
     };
+    if let Some(principal) = &principal
+        && let Some(api) = mounted_api(&request)
+        && !principal.may_use_api(Some(&api))
+    {
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(json!({"error": "forbidden", "message": format!("this credential may not use the API `{api}`")})),
+        )
+            .into_response();
+    }
     let (mut request, asked) = match jsonrpc_body::read(request, gate.max_request_body).await {
         Ok(read) => read,
         Err(refusal) => return refusal,
@@ -222,6 +232,16 @@ pub(super) async fn authorize(
     response
 }
 
+/// The API a request is for, when it goes to `/mcp/{name}` (not `/mcp`, all of them).
+fn mounted_api(request: &Request) -> Option<String> {
+    let path = request
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| request.uri().path(), |original| original.path());
+    let name = path.strip_prefix("/mcp/")?.trim_end_matches('/');
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
 /// Who presents the request's credential, or the refusal to send back.
 async fn authenticate(gate: &Gate, headers: &HeaderMap) -> Result<Principal, Response> {
     let Some(credential) = presented_credential(headers) else {
@@ -251,6 +271,7 @@ async fn authenticate(gate: &Gate, headers: &HeaderMap) -> Result<Principal, Res
                 name,
                 grant,
                 requests_per_minute: gate.token_rate,
+                apis: None,
             })
         }
         Err(error) if error.kind == inbound_oauth::TokenErrorKind::JwksUnavailable => {

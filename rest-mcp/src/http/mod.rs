@@ -10,6 +10,7 @@ mod cors;
 mod gate;
 pub mod inbound_oauth;
 mod jsonrpc_body;
+pub mod mounts;
 mod rate_limit;
 pub mod sessions;
 
@@ -34,6 +35,7 @@ use api_keys::ApiKeys;
 use connections::ConnectionLimits;
 use gate::{Gate, authorize};
 use inbound_oauth::{JwtValidator, OAuthConfig};
+pub use mounts::{ApiMount, ReloadStatus};
 pub use rate_limit::RateLimitedMethod;
 use rate_limit::RateLimiter;
 use sessions::{SessionLimits, SessionTable};
@@ -76,6 +78,17 @@ pub struct HttpSettings {
 /// in flight (up to the grace period) and close every session.
 pub async fn serve_http(
     server: RestMcpServer,
+    settings: HttpSettings,
+    shutdown: CancellationToken,
+) -> Result<(), Error> {
+    serve_http_apis(server, Vec::new(), settings, shutdown).await
+}
+
+/// [`serve_http`] for several APIs: `server` (all of them) at `/mcp`, and each of
+/// `mounts` alone at `/mcp/{name}`, behind the same gate; `/healthz` reports each.
+pub async fn serve_http_apis(
+    server: RestMcpServer,
+    mounts: Vec<ApiMount>,
     settings: HttpSettings,
     shutdown: CancellationToken,
 ) -> Result<(), Error> {
@@ -153,10 +166,19 @@ pub async fn serve_http(
         .clone()
         .with_list_change_notifications(!settings.stateless);
     let factory = move || Ok(factory_server.for_new_session());
-    let mcp: Router = match &transport_sessions {
-        None => Router::new().nest_service(
+    // With several APIs, `/mcp` is served exactly, so `/mcp/{unknown}` is a 404; one API is
+    // served below `/mcp` too, as it always was.
+    let exact = !mounts.is_empty();
+    let mut mcp: Router = match &transport_sessions {
+        None => mount_at(
+            Router::new(),
             "/mcp",
-            StreamableHttpService::new(factory, Arc::new(NeverSessionManager::default()), config),
+            exact,
+            StreamableHttpService::new(
+                factory,
+                Arc::new(NeverSessionManager::default()),
+                config.clone(),
+            ),
         ),
         Some(manager) => {
             tokio::spawn(sweep_sessions(
@@ -164,12 +186,36 @@ pub async fn serve_http(
                 manager.clone(),
                 sessions.child_token(),
             ));
-            Router::new().nest_service(
+            mount_at(
+                Router::new(),
                 "/mcp",
-                StreamableHttpService::new(factory, manager.clone(), config),
+                exact,
+                StreamableHttpService::new(factory, manager.clone(), config.clone()),
             )
         }
     };
+    for mount in &mounts {
+        let path = format!("/mcp/{}", mount.name);
+        let api_server = mount
+            .server
+            .clone()
+            .with_list_change_notifications(!settings.stateless);
+        let factory = move || Ok(api_server.for_new_session());
+        mcp = match &transport_sessions {
+            None => mcp.route_service(
+                &path,
+                StreamableHttpService::new(
+                    factory,
+                    Arc::new(NeverSessionManager::default()),
+                    config.clone(),
+                ),
+            ),
+            Some(manager) => mcp.route_service(
+                &path,
+                StreamableHttpService::new(factory, manager.clone(), config.clone()),
+            ),
+        };
+    }
     let metadata = gate
         .tokens
         .as_ref()
@@ -177,6 +223,7 @@ pub async fn serve_http(
         .unwrap_or_else(|| json!({"resource": resource, "bearer_methods_supported": ["header"]}));
     let health_server = server.clone();
     let health_gate = gate.clone();
+    let health_mounts = Arc::new(mounts);
     let mut app = mcp
         .layer(middleware::from_fn_with_state(gate.clone(), authorize))
         .route(
@@ -184,8 +231,16 @@ pub async fn serve_http(
             get(move || {
                 let tools = health_server.current().len();
                 let draining = health_gate.draining.load(Ordering::SeqCst);
+                let many = (!health_mounts.is_empty())
+                    .then(|| mounts::health_of(&health_mounts, draining));
                 async move {
-                    if draining {
+                    if let Some(report) = many {
+                        let status = match draining {
+                            true => StatusCode::SERVICE_UNAVAILABLE,
+                            false => StatusCode::OK,
+                        };
+                        (status, axum::Json(report))
+                    } else if draining {
                         (
                             StatusCode::SERVICE_UNAVAILABLE,
                             axum::Json(json!({"status": "draining", "tools": tools})),
@@ -253,6 +308,25 @@ async fn sweep_sessions(
                 gate.sessions.remove(&id);
             }
         }
+    }
+}
+
+/// `service` at `path`: exactly there, or (not `exact`) also at every path below it.
+fn mount_at<S>(router: Router, path: &str, exact: bool, service: S) -> Router
+where
+    S: tower_service::Service<
+            axum::extract::Request,
+            Response: axum::response::IntoResponse,
+            Error = std::convert::Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    match exact {
+        true => router.route_service(path, service),
+        false => router.nest_service(path, service),
     }
 }
 

@@ -376,6 +376,18 @@ impl RestMcp {
         bearer: Option<&str>,
         headers: &[(&str, &str)],
     ) -> Result<Client, String> {
+        self.try_connect_at("/mcp", lifecycle, bearer, headers)
+            .await
+    }
+
+    /// Like [`RestMcp::try_connect`], to the MCP endpoint at `path` (`/mcp/{api}`).
+    pub async fn try_connect_at(
+        &self,
+        path: &str,
+        lifecycle: Lifecycle,
+        bearer: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Result<Client, String> {
         let mut custom = HashMap::new();
         for (name, value) in headers {
             custom.insert(
@@ -384,7 +396,8 @@ impl RestMcp {
             );
         }
         let mut config =
-            StreamableHttpClientTransportConfig::with_uri(self.mcp_url()).custom_headers(custom);
+            StreamableHttpClientTransportConfig::with_uri(format!("{}{path}", self.base()))
+                .custom_headers(custom);
         if let Some(token) = bearer {
             config = config.auth_header(token);
         }

@@ -28,6 +28,10 @@ Examples:
   # One shared server for a team (API keys and roles go in the config file's [http])
   rest-mcp --spec ./openapi.yaml --transport http --listen 127.0.0.1:8080
 
+  # Many APIs in one server: [[apis]] entries in the config file, each with its own spec,
+  # base URL and credentials; tools are prefixed, and each API is also at /mcp/{name}
+  rest-mcp --config ./company.toml --transport http
+
 Configuration precedence: command line > environment > config file > defaults.
 Values in the config file, --base-url and headers may use ${VAR} (an unset VAR is an error).
 Send SIGHUP to reload the spec and config without restarting.";

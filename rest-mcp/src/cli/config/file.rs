@@ -8,63 +8,135 @@ use serde::Deserialize;
 
 use super::args::LogFormat;
 
-/// Everything the config file may hold.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConfigFile {
-    /// Base URL of the API.
-    pub base_url: Option<String>,
-    /// Spec file or URL.
-    #[serde(alias = "spec")]
-    pub openapi_spec: Option<String>,
-    /// Log level.
-    pub log_level: Option<String>,
-    /// Log format.
-    pub log_format: Option<LogFormat>,
-    /// `tools = "all" | "dynamic" | "auto"`.
-    pub tools: Option<super::args::ToolsArg>,
-    /// The `auto` mode's budget, in estimated tokens.
-    pub tool_budget: Option<usize>,
-    /// Request timeout (`"30s"` or seconds).
-    pub request_timeout: Option<TimeoutValue>,
-    /// Largest response body returned, in bytes.
-    pub max_response_size: Option<usize>,
-    /// Prefix for every tool name.
-    pub tool_prefix: Option<String>,
-    /// Longest tool name.
-    pub max_tool_name_length: Option<usize>,
-    /// Follow remote `$ref`s.
-    pub allow_remote_refs: Option<bool>,
-    /// Largest spec document read (file, URL, stdin or remote `$ref`), in bytes.
-    pub max_spec_size: Option<usize>,
-    /// Headers sent with every request.
-    #[serde(default)]
-    pub headers: BTreeMap<String, String>,
-    /// Which operations become tools.
-    pub filters: Option<Filters>,
-    /// Upstream credentials (`${VAR}` is interpolated before it becomes an
-    /// [`AuthConfig`](crate::upstream_auth::AuthConfig)).
-    pub auth: Option<toml::Table>,
-    /// `[credentials.<scheme>]`: a credential for the operations whose `security` names
-    /// that scheme, in the same form as `[auth]`.
-    pub credentials: Option<BTreeMap<String, toml::Table>>,
-    /// Schema inlining limits.
-    pub schema: Option<SchemaLimits>,
-    /// Endpoints for an API without a spec (read by `rest_mcp_openapi::load_manual`).
-    #[serde(default)]
-    pub endpoints: Vec<toml::Value>,
-    /// How MCP clients connect.
-    pub transport: Option<super::args::Transport>,
-    /// `[http]`: listening, access control, forwarding (`${VAR}` is interpolated).
-    pub http: Option<toml::Table>,
-    /// A title for the manual endpoints.
-    pub title: Option<String>,
-    /// `[request]`: what is sent besides the caller's arguments.
-    pub request: Option<RequestFile>,
-    /// `[response]`: what of the upstream's answer reaches the model.
-    pub response: Option<ResponseFile>,
-    /// `[session]`: what is kept between calls of one MCP session.
-    pub session: Option<SessionFile>,
+/// Declares a config-file struct that holds every per-API key (one list, written once
+/// here) besides its own fields, and `into_api`, which moves the per-API keys into an
+/// [`ApiFile`]. The top level (one unnamed API), each `[[apis]]` entry and [`ApiFile`]
+/// itself are declared with it, so each is read with `deny_unknown_fields` (typos are
+/// named with their line and the closest valid key) and no key list is repeated.
+macro_rules! with_api_keys {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident { $($(#[$field_meta:meta])* pub $field:ident : $type:ty,)* }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($(#[$field_meta])* pub $field: $type,)*
+            /// Base URL of the API.
+            pub base_url: Option<String>,
+            /// Spec file or URL.
+            #[serde(alias = "spec")]
+            pub openapi_spec: Option<String>,
+            /// `tools = "all" | "dynamic" | "auto"`.
+            pub tools: Option<super::args::ToolsArg>,
+            /// The `auto` mode's budget, in estimated tokens.
+            pub tool_budget: Option<usize>,
+            /// Request timeout (`"30s"` or seconds).
+            pub request_timeout: Option<TimeoutValue>,
+            /// Largest response body returned, in bytes.
+            pub max_response_size: Option<usize>,
+            /// Longest tool name.
+            pub max_tool_name_length: Option<usize>,
+            /// Follow remote `$ref`s.
+            pub allow_remote_refs: Option<bool>,
+            /// Largest spec document read (file, URL, stdin or remote `$ref`), in bytes.
+            pub max_spec_size: Option<usize>,
+            /// Headers sent with every request.
+            #[serde(default)]
+            pub headers: BTreeMap<String, String>,
+            /// Which operations become tools.
+            pub filters: Option<Filters>,
+            /// Upstream credentials (`${VAR}` is interpolated before it becomes an
+            /// [`AuthConfig`](crate::upstream_auth::AuthConfig)).
+            pub auth: Option<toml::Table>,
+            /// `[credentials.<scheme>]`: a credential for the operations whose `security`
+            /// names that scheme, in the same form as `[auth]`.
+            pub credentials: Option<BTreeMap<String, toml::Table>>,
+            /// Schema inlining limits.
+            pub schema: Option<SchemaLimits>,
+            /// Endpoints for an API without a spec (read by `rest_mcp_openapi::load_manual`).
+            #[serde(default)]
+            pub endpoints: Vec<toml::Value>,
+            /// A title for the manual endpoints.
+            pub title: Option<String>,
+            /// `[request]`: what is sent besides the caller's arguments.
+            pub request: Option<RequestFile>,
+            /// `[response]`: what of the upstream's answer reaches the model.
+            pub response: Option<ResponseFile>,
+            /// `[session]`: what is kept between calls of one MCP session.
+            pub session: Option<SessionFile>,
+        }
+
+        impl $name {
+            /// The keys this struct holds besides the per-API ones.
+            #[allow(dead_code, reason = "not every struct declared this way is checked")]
+            pub const OWN_KEYS: &[&str] = &[$(stringify!($field)),*];
+
+            /// The per-API keys, moved into an [`ApiFile`].
+            #[allow(dead_code, reason = "not every struct declared this way is split")]
+            pub fn into_api(self) -> ApiFile {
+                ApiFile {
+                    base_url: self.base_url,
+                    openapi_spec: self.openapi_spec,
+                    tools: self.tools,
+                    tool_budget: self.tool_budget,
+                    request_timeout: self.request_timeout,
+                    max_response_size: self.max_response_size,
+                    max_tool_name_length: self.max_tool_name_length,
+                    allow_remote_refs: self.allow_remote_refs,
+                    max_spec_size: self.max_spec_size,
+                    headers: self.headers,
+                    filters: self.filters,
+                    auth: self.auth,
+                    credentials: self.credentials,
+                    schema: self.schema,
+                    endpoints: self.endpoints,
+                    title: self.title,
+                    request: self.request,
+                    response: self.response,
+                    session: self.session,
+                }
+            }
+        }
+    };
+}
+
+with_api_keys! {
+    /// The settings of one API: what the top level of a config file holds for its one
+    /// unnamed API, and what each `[[apis]]` entry holds for its own.
+    pub struct ApiFile {}
+}
+
+with_api_keys! {
+    /// Everything the config file may hold: the keys of one unnamed API (an [`ApiFile`]),
+    /// or `[[apis]]` entries, and the settings of the server as a whole.
+    pub struct ConfigFile {
+        /// Log level.
+        pub log_level: Option<String>,
+        /// Log format.
+        pub log_format: Option<LogFormat>,
+        /// Prefix for every tool name (of the one unnamed API; `[[apis]]` use `prefix`).
+        pub tool_prefix: Option<String>,
+        /// How MCP clients connect.
+        pub transport: Option<super::args::Transport>,
+        /// `[http]`: listening, access control, forwarding (`${VAR}` is interpolated).
+        pub http: Option<toml::Table>,
+        /// `[[apis]]`: several APIs served by one server, each with its own settings.
+        #[serde(default)]
+        pub apis: Vec<toml::Spanned<ApiEntry>>,
+    }
+}
+
+with_api_keys! {
+    /// One `[[apis]]` entry: a name, a tool-name prefix, and the API's own settings.
+    pub struct ApiEntry {
+        /// The API's name: lowercase letters, digits, `-` and `_`; unique. It names the
+        /// API in logs, in `/mcp/{name}` and in key scopes.
+        pub name: String,
+        /// Prefix of its tool names (default: the name); tools are `prefix_tool`.
+        pub prefix: Option<String>,
+    }
 }
 
 /// `[session]` in the config file.
@@ -166,6 +238,16 @@ struct SectionSpans {
     http: Option<toml::Spanned<toml::Value>>,
     auth: Option<toml::Spanned<toml::Value>>,
     credentials: Option<BTreeMap<String, toml::Spanned<toml::Value>>>,
+    #[serde(default)]
+    apis: Vec<EntrySpans>,
+}
+
+/// Where an `[[apis]]` entry's sections read after interpolation start.
+#[derive(Deserialize)]
+struct EntrySpans {
+    name: Option<String>,
+    auth: Option<toml::Spanned<toml::Value>>,
+    credentials: Option<BTreeMap<String, toml::Spanned<toml::Value>>>,
 }
 
 /// `[http]` as `T`, from the file's own text (which keeps positions, where an
@@ -212,6 +294,8 @@ impl Source<'_> {
     ) -> String {
         let explained = explain(error.message());
         let again = match section.split_once('.') {
+            // An `[[apis]]` entry's section: placed at its start.
+            Some(("apis", _)) => None,
             Some(("credentials", _)) => toml::from_str::<CredentialSections<T>>(self.text).err(),
             _ if section == "http" => toml::from_str::<HttpSection<T>>(self.text).err(),
             _ => toml::from_str::<AuthSection<T>>(self.text).err(),
@@ -229,11 +313,24 @@ impl Source<'_> {
         )
     }
 
-    /// The offset where `section` starts.
+    /// The offset where `section` starts (`apis.<name>.auth` and
+    /// `apis.<name>.credentials.<scheme>` are an `[[apis]]` entry's).
     fn section_start(&self, section: &str) -> Option<usize> {
-        let spans: SectionSpans = toml::from_str(self.text).ok()?;
+        let mut spans: SectionSpans = toml::from_str(self.text).ok()?;
+        if let Some(rest) = section.strip_prefix("apis.") {
+            let (name, inner) = rest.split_once('.')?;
+            let entry = spans
+                .apis
+                .into_iter()
+                .find(|entry| entry.name.as_deref() == Some(name))?;
+            let spanned = match inner.split_once('.') {
+                Some(("credentials", scheme)) => entry.credentials?.remove(scheme),
+                _ => entry.auth,
+            }?;
+            return Some(spanned.span().start);
+        }
         let spanned = match section.split_once('.') {
-            Some(("credentials", name)) => spans.credentials?.remove(name),
+            Some(("credentials", name)) => spans.credentials.as_mut()?.remove(name),
             _ if section == "http" => spans.http,
             _ => spans.auth,
         }?;

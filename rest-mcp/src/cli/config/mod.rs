@@ -1,19 +1,22 @@
 //! Configuration: command line > environment > config file > defaults, with `${VAR}`
 //! interpolation in the base URL, headers and auth values.
 
+mod api;
+mod apis;
 pub mod args;
 mod duration;
 pub mod file;
 mod interpolate;
 
 use crate::error::ConfigError;
-use crate::util::redact::is_sensitive_header;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use reqwest::header::{HeaderName, HeaderValue};
-use rest_mcp_openapi::{LoadOptions, NamingOptions};
+use reqwest::header::HeaderName;
 use serde::Deserialize;
+
+pub use api::{ApiConfig, SpecSource};
+use api::{Layers, check_base_url, resolve_api};
 
 pub use args::{
     Cli, Command, ListArgs, LogFormat, ServeArgs, ServeOptions, SpecOptions, Transport,
@@ -27,8 +30,6 @@ use crate::http::api_keys::{ApiKeys, KeyConfig};
 use crate::http::connections::ConnectionLimits;
 use crate::http::inbound_oauth::OAuthConfig;
 use crate::http::sessions::SessionLimits;
-use crate::upstream_auth::AuthConfig;
-use crate::{ResponseHeaders, request::Defaults};
 
 /// The config file read when none is named and it exists.
 pub const DEFAULT_CONFIG_FILE: &str = "rest-mcp.toml";
@@ -43,55 +44,12 @@ pub const DEFAULT_MAX_REQUEST_BODY: usize = 4 * 1024 * 1024;
 /// Default time shutdown waits for calls in flight.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-/// Where the tools come from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SpecSource {
-    /// A spec file.
-    File(PathBuf),
-    /// A spec URL.
-    Url(String),
-    /// `[[endpoints]]` in the config file (its path and text).
-    Manual {
-        /// The config file.
-        file: PathBuf,
-        /// Its text.
-        text: String,
-    },
-}
-
-/// The resolved configuration.
+/// The resolved configuration: the APIs served and the server's own settings.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Where the tools come from.
-    pub spec: SpecSource,
-    /// Base URL (interpolated); `None` means "the spec's first server".
-    pub base_url: Option<String>,
-    /// Headers for every upstream request, validated.
-    pub headers: Vec<(HeaderName, HeaderValue)>,
-    /// Upstream credentials.
-    pub auth: Option<AuthConfig>,
-    /// Credentials by security scheme name (`[credentials.<scheme>]`).
-    pub scheme_credentials: Vec<(String, AuthConfig)>,
-    /// Naming, filters and schema limits for loading.
-    pub load: LoadOptions,
-    /// Whether remote `$ref`s may be fetched.
-    pub allow_remote_refs: bool,
-    /// Largest spec document read (file, stdin, URL, remote `$ref`), in bytes.
-    pub max_spec_size: usize,
-    /// Upstream timeout.
-    pub timeout: Duration,
-    /// Response size limit.
-    pub max_response_size: usize,
-    /// Whether schema defaults are sent for arguments the caller left out.
-    pub defaults: Defaults,
-    /// Response headers shown to the model.
-    pub response_headers: ResponseHeaders,
-    /// Whether every tool takes a `select` JSONPath argument.
-    pub select_arg: bool,
-    /// Which tools the model sees.
-    pub tool_mode: crate::discovery::ToolMode,
-    /// Cookie sessions: `None` decides by the spec's security schemes.
-    pub cookies: Option<bool>,
+    /// The APIs served: the one unnamed API of a flat config, or one per `[[apis]]`
+    /// entry, in the file's order. Never empty.
+    pub apis: Vec<ApiConfig>,
     /// Log level or filter directive.
     pub log_level: String,
     /// Log format.
@@ -157,7 +115,23 @@ impl Config {
         serve: &ServeOptions,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
-        let (file, config_file, text) = read_config_file(spec_options.config.as_deref())?;
+        let (config, failed) = Config::resolve_each(spec_options, serve, env)?;
+        match failed.into_iter().next() {
+            Some((_, error)) => Err(error),
+            None => Ok(config),
+        }
+    }
+
+    /// [`Config::resolve`] for a reload: an `[[apis]]` entry whose own settings fail
+    /// (an unset `${VAR}` in its `[apis.auth]`, say) is left out of the config and
+    /// returned with its error, so the other APIs still reload. Mistakes of the file as a
+    /// whole (its syntax, `[http]`, names and prefixes) are still errors.
+    pub fn resolve_each(
+        spec_options: &SpecOptions,
+        serve: &ServeOptions,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<(Config, Vec<(String, ConfigError)>), ConfigError> {
+        let (mut file, config_file, text) = read_config_file(spec_options.config.as_deref())?;
         let file_name = config_file.as_ref().map(|path| path.display().to_string());
         let source = match (&file_name, &text) {
             (Some(file), Some(text)) => Some(Source { file, text }),
@@ -166,186 +140,68 @@ impl Config {
         let interpolate = |what: &str, text: &str| {
             interpolate::interpolate(text, env).map_err(|e| format!("{what}: {e}"))
         };
-        let spec = spec_source(spec_options, &file, config_file.as_deref(), text.clone())?;
-        let base_url = spec_options
-            .base_url
+        let layers = Layers {
+            spec_options,
+            serve,
+            env,
+            interpolate: &interpolate,
+            source,
+            config_file: config_file.as_deref(),
+        };
+        let log_level = spec_options
+            .log_level
             .clone()
-            .or_else(|| file.base_url.clone())
-            .map(|url| interpolate("base URL", &url))
-            .transpose()?;
-        if let Some(url) = &base_url {
-            check_base_url(url)?;
-        }
-        let headers = merge_headers(serve, &file, env, &interpolate)?;
-        let auth = file
-            .auth
-            .as_ref()
-            .map(|table| auth_config(table, "auth", &interpolate, source))
-            .transpose()?;
-        let scheme_credentials = file
-            .credentials
-            .iter()
-            .flatten()
-            .map(|(scheme, table)| {
-                let section = format!("credentials.{scheme}");
-                Ok((
-                    scheme.clone(),
-                    auth_config(table, &section, &interpolate, source)?,
-                ))
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        let mut filters = file.filters.clone().unwrap_or_default();
-        let cli_lists = [
-            (&spec_options.include_tags, &mut filters.include_tags),
-            (&spec_options.exclude_tags, &mut filters.exclude_tags),
-            (&spec_options.include_paths, &mut filters.include_paths),
-            (&spec_options.exclude_paths, &mut filters.exclude_paths),
-            (
-                &spec_options.include_operations,
-                &mut filters.include_operations,
-            ),
-            (
-                &spec_options.exclude_operations,
-                &mut filters.exclude_operations,
-            ),
-        ];
-        for (given, target) in cli_lists {
-            let given: Vec<String> = given
-                .iter()
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-                .collect();
-            if !given.is_empty() {
-                *target = given;
-            }
-        }
-        if let Some(read_only) = spec_options.read_only {
-            filters.read_only = read_only;
-        }
-        let naming = NamingOptions {
-            prefix: spec_options
-                .tool_prefix
-                .clone()
-                .or(file.tool_prefix.clone()),
-            max_length: spec_options
-                .max_tool_name_length
-                .or(file.max_tool_name_length)
-                .unwrap_or(NamingOptions::default().max_length),
+            .or(file.log_level.take())
+            .unwrap_or_else(|| "warn".to_owned());
+        let log_format = spec_options
+            .log_format
+            .or(file.log_format)
+            .unwrap_or_default();
+        let transport = serve.transport.or(file.transport).unwrap_or_default();
+        let http = http_settings(serve, file.http.as_ref(), &interpolate, source)?;
+        let apis = if file.apis.is_empty() {
+            let prefix = file.tool_prefix.take();
+            vec![(
+                String::new(),
+                Ok(resolve_api(
+                    &layers,
+                    &file.into_api(),
+                    None,
+                    prefix,
+                    text.clone(),
+                )?),
+            )]
+        } else {
+            apis::refuse_single_api_settings(&file, &layers)?;
+            let entry_options = apis::without_empty_api_options(spec_options);
+            let layers = Layers {
+                spec_options: &entry_options,
+                ..layers
+            };
+            apis::resolve_entries(std::mem::take(&mut file.apis), &layers)?
         };
-        let timeout = match (&serve.timeout, &file.request_timeout) {
-            (Some(text), _) => parse_duration(text).map_err(|e| format!("--timeout: {e}"))?,
-            (None, Some(TimeoutValue::Text(text))) => {
-                parse_duration(text).map_err(|e| format!("request_timeout: {e}"))?
-            }
-            (None, Some(TimeoutValue::Seconds(seconds))) => {
-                parse_duration(&seconds.to_string()).map_err(|e| format!("request_timeout: {e}"))?
-            }
-            (None, None) => DEFAULT_TIMEOUT,
-        };
-        let max_response_size = serve
-            .max_response_size
-            .or(file.max_response_size)
-            .unwrap_or(DEFAULT_MAX_RESPONSE_SIZE);
-        if max_response_size == 0 {
-            return Err(ConfigError::from(
-                "max response size must be at least 1 byte".to_owned(),
-            ));
-        }
-        Ok(Config {
-            spec,
-            base_url,
-            headers,
-            auth,
-            scheme_credentials,
-            load: LoadOptions {
-                naming,
-                filters,
-                schema: file.schema.clone().unwrap_or_default(),
-                allow_credential_headers: spec_options
-                    .allow_credential_headers
-                    .or(file
-                        .request
-                        .as_ref()
-                        .and_then(|r| r.allow_credential_headers))
-                    .unwrap_or(false),
-                ..LoadOptions::default()
-            },
-            allow_remote_refs: spec_options
-                .allow_remote_refs
-                .or(file.allow_remote_refs)
-                .unwrap_or(false),
-            max_spec_size: match spec_options.max_spec_size.or(file.max_spec_size) {
-                Some(0) => {
-                    return Err(ConfigError::new(
-                        "the spec size limit (--max-spec-size, max_spec_size) must be at least 1 byte",
-                    ));
-                }
-                Some(bytes) => bytes,
-                None => rest_mcp_openapi::DEFAULT_MAX_SPEC_BYTES,
-            },
-            timeout,
-            max_response_size,
-            defaults: match serve
-                .send_defaults
-                .or(file.request.as_ref().and_then(|r| r.send_defaults))
-            {
-                Some(true) => Defaults::Send,
-                _ => Defaults::Omit,
-            },
-            response_headers: response_headers(serve, &file),
-            tool_mode: match serve.tools.or(file.tools).unwrap_or_default() {
-                super::config::args::ToolsArg::All => crate::discovery::ToolMode::All,
-                super::config::args::ToolsArg::Dynamic => crate::discovery::ToolMode::Dynamic,
-                super::config::args::ToolsArg::Auto => crate::discovery::ToolMode::Auto {
-                    budget_tokens: serve
-                        .tool_budget
-                        .or(file.tool_budget)
-                        .unwrap_or(crate::discovery::DEFAULT_TOOL_BUDGET),
-                },
-            },
-            select_arg: spec_options
-                .select_arg
-                .or(file.response.as_ref().and_then(|r| r.select_arg))
-                .unwrap_or(false),
-            cookies: serve
-                .cookies
-                .or(file.session.as_ref().and_then(|s| s.cookies)),
-            log_level: spec_options
-                .log_level
-                .clone()
-                .or(file.log_level.clone())
-                .unwrap_or_else(|| "warn".to_owned()),
-            log_format: spec_options
-                .log_format
-                .or(file.log_format)
-                .unwrap_or_default(),
+        let names: Vec<&str> = apis.iter().map(|(name, _)| name.as_str()).collect();
+        apis::check_key_scopes(&http.keys, &names)?;
+        let mut failed = Vec::new();
+        let apis = apis
+            .into_iter()
+            .filter_map(|(name, api)| api.map_err(|error| failed.push((name, error))).ok())
+            .collect();
+        let config = Config {
+            apis,
+            log_level,
+            log_format,
             dry_run: serve.dry_run.unwrap_or(false),
             config_file,
-            transport: serve.transport.or(file.transport).unwrap_or_default(),
-            http: http_settings(serve, file.http.as_ref(), &interpolate, source)?,
-        })
+            transport,
+            http,
+        };
+        Ok((config, failed))
     }
-}
 
-/// `--response-headers`, else `[response] headers`, else the defaults; `none` means none.
-fn response_headers(serve: &ServeOptions, file: &ConfigFile) -> ResponseHeaders {
-    let given: Vec<String> = serve
-        .response_headers
-        .iter()
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .collect();
-    let chosen = if given.is_empty() {
-        file.response.as_ref().and_then(|r| r.headers.clone())
-    } else {
-        Some(given)
-    };
-    match chosen {
-        None => ResponseHeaders::default(),
-        Some(names) if names.iter().all(|n| n.eq_ignore_ascii_case("none")) => {
-            ResponseHeaders::none()
-        }
-        Some(names) => ResponseHeaders::new(names),
+    /// Whether several APIs are served (`[[apis]]`), so tools and results name theirs.
+    pub fn is_many(&self) -> bool {
+        self.apis.iter().any(|api| api.name.is_some())
     }
 }
 
@@ -367,126 +223,6 @@ fn read_config_file(
         .map_err(|e| format!("cannot read the config file {}: {e}", path.display()))?;
     let file = ConfigFile::parse(&text, &path.display().to_string())?;
     Ok((file, Some(path), Some(text)))
-}
-
-fn spec_source(
-    spec_options: &SpecOptions,
-    file: &ConfigFile,
-    config_file: Option<&Path>,
-    text: Option<String>,
-) -> Result<SpecSource, String> {
-    let (spec, relative_to) = match (&spec_options.spec, &file.openapi_spec) {
-        (Some(spec), _) => (Some(spec.clone()), None),
-        (None, Some(spec)) => (Some(spec.clone()), config_file.and_then(Path::parent)),
-        (None, None) => (None, None),
-    };
-    if let Some(spec) = spec {
-        let lower = spec.to_ascii_lowercase();
-        if lower.starts_with("http://") || lower.starts_with("https://") {
-            return Ok(SpecSource::Url(spec));
-        }
-        let path = PathBuf::from(&spec);
-        let path = match relative_to {
-            Some(dir) if path.is_relative() && !dir.as_os_str().is_empty() => dir.join(path),
-            _ => path,
-        };
-        return Ok(SpecSource::File(path));
-    }
-    match (config_file, text) {
-        (Some(file_path), Some(text)) if !file.endpoints.is_empty() => Ok(SpecSource::Manual {
-            file: file_path.to_path_buf(),
-            text,
-        }),
-        _ => Err(
-            "no API description: give --spec (or OPENAPI_SPEC) with an OpenAPI/Swagger file or URL, \
-             or a config file (--config, CONFIG_FILE, or ./rest-mcp.toml) with [[endpoints]]"
-                .to_owned(),
-        ),
-    }
-}
-
-fn check_base_url(url: &str) -> Result<(), String> {
-    // `api.example.com` does not parse, and `localhost:8080` parses with the scheme
-    // `localhost`: both lack the `scheme://` an absolute URL starts with.
-    if !url.contains("://") {
-        let plain = url.trim_start_matches('/');
-        return Err(format!(
-            "base URL `{url}` has no scheme: add `https://` (`https://{plain}`), or `http://` for an API without TLS"
-        ));
-    }
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|e| format!("base URL `{url}` is not a valid URL: {e}"))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!("base URL `{url}` must use http or https"));
-    }
-    Ok(())
-}
-
-/// Config file headers, then `HEADERS`, then `--header`, later ones replacing earlier ones
-/// by name.
-fn merge_headers(
-    serve: &ServeOptions,
-    file: &ConfigFile,
-    env: &dyn Fn(&str) -> Option<String>,
-    interpolate: &dyn Fn(&str, &str) -> Result<String, String>,
-) -> Result<Vec<(HeaderName, HeaderValue)>, String> {
-    let mut raw: Vec<(String, String)> = file
-        .headers
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    if let Some(text) = env("HEADERS").filter(|t| !t.trim().is_empty()) {
-        raw.extend(parse_headers_env(&text)?);
-    }
-    for header in &serve.headers {
-        raw.push(parse_header_line(header).map_err(|e| format!("--header: {e}"))?);
-    }
-    let mut headers: Vec<(HeaderName, HeaderValue)> = Vec::new();
-    for (name, value) in raw {
-        let value = interpolate(&format!("header `{name}`"), &value)?;
-        let header_name = HeaderName::from_bytes(name.trim().as_bytes())
-            .map_err(|_| format!("`{name}` is not a valid header name"))?;
-        let mut header_value = HeaderValue::from_str(value.trim()).map_err(|_| {
-            format!("the value of header `{name}` contains a line break or control character")
-        })?;
-        if is_sensitive_header(header_name.as_str()) {
-            header_value.set_sensitive(true);
-        }
-        headers.retain(|(existing, _)| *existing != header_name);
-        headers.push((header_name, header_value));
-    }
-    Ok(headers)
-}
-
-/// `HEADERS`: a JSON object, or one `Name: value` per line.
-fn parse_headers_env(text: &str) -> Result<Vec<(String, String)>, String> {
-    let trimmed = text.trim();
-    if trimmed.starts_with('{') {
-        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(trimmed)
-            .map_err(|e| format!("HEADERS is not a valid JSON object: {e}"))?;
-        return object
-            .into_iter()
-            .map(|(name, value)| match value {
-                serde_json::Value::String(value) => Ok((name, value)),
-                other => Ok((name, other.to_string())),
-            })
-            .collect();
-    }
-    trimmed
-        .lines()
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| parse_header_line(line).map_err(|e| format!("HEADERS: {e}")))
-        .collect()
-}
-
-fn parse_header_line(line: &str) -> Result<(String, String), String> {
-    let (name, value) = line
-        .split_once(':')
-        .ok_or_else(|| format!("`{line}` is not `Name: value`"))?;
-    if name.trim().is_empty() {
-        return Err(format!("`{line}` has no header name"));
-    }
-    Ok((name.trim().to_owned(), value.trim().to_owned()))
 }
 
 /// A TOML value with `${VAR}` filled in every string inside it; `at` names it in errors.
@@ -517,18 +253,6 @@ fn fill(
         ),
         other => other.clone(),
     })
-}
-
-/// `[auth]` (or `[credentials.<scheme>]`, named by `section`) with `${VAR}` filled in
-/// every string value.
-fn auth_config(
-    table: &toml::Table,
-    section: &str,
-    interpolate: &dyn Fn(&str, &str) -> Result<String, String>,
-    source: Option<Source<'_>>,
-) -> Result<AuthConfig, String> {
-    let filled = fill(&toml::Value::Table(table.clone()), section, interpolate)?;
-    AuthConfig::deserialize(filled).map_err(|e| section_error::<AuthConfig>(source, section, &e))
 }
 
 /// A section's deserialization error, placed in the file when its text is known.
@@ -725,6 +449,7 @@ fn connection_limits(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::upstream_auth::AuthConfig;
     use clap::Parser;
 
     fn resolve(args: &[&str], env: &[(&str, &str)]) -> Result<Config, String> {
@@ -770,20 +495,23 @@ mod tests {
             &[("HEADERS", "X-One: env")],
         )
         .expect("config");
-        assert_eq!(config.base_url.as_deref(), Some("https://cli.example"));
-        assert_eq!(config.timeout, Duration::from_secs(5));
-        assert_eq!(config.max_response_size, DEFAULT_MAX_RESPONSE_SIZE);
         assert_eq!(
-            config.spec,
+            config.apis[0].base_url.as_deref(),
+            Some("https://cli.example")
+        );
+        assert_eq!(config.apis[0].timeout, Duration::from_secs(5));
+        assert_eq!(config.apis[0].max_response_size, DEFAULT_MAX_RESPONSE_SIZE);
+        assert_eq!(
+            config.apis[0].spec,
             SpecSource::File(path.parent().expect("dir").join("spec.yaml"))
         );
-        let headers: Vec<(&str, &str)> = config
+        let headers: Vec<(&str, &str)> = config.apis[0]
             .headers
             .iter()
             .map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("")))
             .collect();
         assert_eq!(headers, [("x-one", "env"), ("x-two", "cli")]);
-        assert_eq!(config.load.filters.include_tags, ["a"]);
+        assert_eq!(config.apis[0].load.filters.include_tags, ["a"]);
     }
 
     #[test]
@@ -796,8 +524,10 @@ mod tests {
             &[("TOKEN", "t0k"), ("KEY", "k3y")],
         )
         .expect("config");
-        assert_eq!(config.headers[0].1.to_str().ok(), Some("k3y"));
-        assert!(matches!(config.auth, Some(AuthConfig::Bearer { ref token }) if token == "t0k"));
+        assert_eq!(config.apis[0].headers[0].1.to_str().ok(), Some("k3y"));
+        assert!(
+            matches!(config.apis[0].auth, Some(AuthConfig::Bearer { ref token }) if token == "t0k")
+        );
         let err = resolve(&["-c", path.to_str().expect("utf8")], &[]).expect_err("unset");
         assert!(err.contains("`TOKEN` is not set"), "{err}");
     }
@@ -893,14 +623,17 @@ mod tests {
             &[("HEADERS", "{\"Authorization\": \"Bearer x\", \"X-N\": 1}")],
         )
         .expect("json");
-        assert!(config.headers[0].1.is_sensitive());
-        assert_eq!(config.headers[1].1.to_str().ok(), Some("1"));
+        assert!(config.apis[0].headers[0].1.is_sensitive());
+        assert_eq!(config.apis[0].headers[1].1.to_str().ok(), Some("1"));
         let config = resolve(
             &["--spec", "s.json"],
             &[("HEADERS", "A: 1\nB: two: parts\n")],
         )
         .expect("lines");
-        assert_eq!(config.headers[1].1.to_str().ok(), Some("two: parts"));
+        assert_eq!(
+            config.apis[0].headers[1].1.to_str().ok(),
+            Some("two: parts")
+        );
     }
 
     #[test]
@@ -908,6 +641,144 @@ mod tests {
         let path =
             write_config("[[endpoints]]\nname = \"ping\"\nmethod = \"GET\"\npath = \"/ping\"\n");
         let config = resolve(&["-c", path.to_str().expect("utf8")], &[]).expect("config");
-        assert!(matches!(config.spec, SpecSource::Manual { .. }));
+        assert!(matches!(config.apis[0].spec, SpecSource::Manual { .. }));
+    }
+
+    const THREE_APIS: &str = "log_level = \"info\"\n\
+        [[apis]]\nname = \"pets\"\nopenapi_spec = \"pets.yaml\"\nbase_url = \"http://127.0.0.1:1\"\n\
+        [apis.headers]\nX-Pets-Key = \"${PETS_KEY}\"\n\
+        [[apis]]\nname = \"status\"\nprefix = \"st\"\nbase_url = \"http://127.0.0.1:2\"\n\
+        [[apis.endpoints]]\nname = \"ping\"\nmethod = \"GET\"\npath = \"/ping\"\n\
+        [[apis]]\nname = \"billing\"\nopenapi_spec = \"billing.json\"\ntools = \"dynamic\"\n\
+        [apis.auth]\ntype = \"bearer\"\ntoken = \"${BILLING_TOKEN}\"\n";
+
+    #[test]
+    fn apis_tables_resolve_each_api_on_its_own() {
+        let path = write_config(THREE_APIS);
+        let config = resolve(
+            &["-c", path.to_str().expect("utf8")],
+            &[
+                ("PETS_KEY", "pets-secret"),
+                ("BILLING_TOKEN", "billing-secret"),
+            ],
+        )
+        .expect("config");
+        assert!(config.is_many());
+        let names: Vec<Option<&str>> = config.apis.iter().map(|a| a.name.as_deref()).collect();
+        assert_eq!(names, [Some("pets"), Some("status"), Some("billing")]);
+        let prefixes: Vec<Option<&str>> = config
+            .apis
+            .iter()
+            .map(|a| a.load.naming.prefix.as_deref())
+            .collect();
+        assert_eq!(prefixes, [Some("pets"), Some("st"), Some("billing")]);
+        assert_eq!(config.apis[0].headers.len(), 1);
+        assert!(config.apis[1].headers.is_empty() && config.apis[2].headers.is_empty());
+        assert!(config.apis[0].auth.is_none() && config.apis[1].auth.is_none());
+        assert!(
+            matches!(config.apis[2].auth, Some(AuthConfig::Bearer { ref token }) if token == "billing-secret")
+        );
+        assert!(
+            matches!(&config.apis[1].spec, SpecSource::Manual { text, .. } if text.contains("/ping") && !text.contains("pets"))
+        );
+        assert_eq!(
+            config.apis[2].tool_mode,
+            crate::discovery::ToolMode::Dynamic
+        );
+        assert_eq!(config.log_level, "info");
+    }
+
+    #[test]
+    fn apis_mistakes_name_the_file_line_and_fix() {
+        let mixed = write_config(&format!("base_url = \"http://x\"\n{THREE_APIS}"));
+        let err = resolve(&["-c", mixed.to_str().expect("utf8")], &[]).expect_err("mixed");
+        assert!(
+            err.contains("line 1")
+                && err.contains("`base_url` is a setting of one API")
+                && err.contains("into each [[apis]] entry"),
+            "{err}"
+        );
+        let typo = write_config("[[apis]]\nname = \"a\"\nopenapi_spek = \"s.yaml\"\n");
+        let err = resolve(&["-c", typo.to_str().expect("utf8")], &[]).expect_err("typo");
+        assert!(
+            err.contains("line 3") && err.contains("did you mean `openapi_spec`?"),
+            "{err}"
+        );
+        let bad = write_config(
+            "[[apis]]\nname = \"a\"\nopenapi_spec = \"s\"\n[[apis]]\nname = \"Billing API\"\nopenapi_spec = \"s\"\n",
+        );
+        let err = resolve(&["-c", bad.to_str().expect("utf8")], &[]).expect_err("name");
+        assert!(
+            err.contains("line 4") && err.contains("lowercase letters"),
+            "{err}"
+        );
+        let twice = write_config(
+            "[[apis]]\nname = \"a\"\nopenapi_spec = \"s\"\n[[apis]]\nname = \"a\"\nopenapi_spec = \"t\"\n",
+        );
+        let err = resolve(&["-c", twice.to_str().expect("utf8")], &[]).expect_err("twice");
+        assert!(err.contains("used twice"), "{err}");
+        let path = write_config(THREE_APIS);
+        let env = [("PETS_KEY", "p"), ("BILLING_TOKEN", "b")];
+        let err = resolve(
+            &["-c", path.to_str().expect("utf8"), "--base-url", "http://x"],
+            &env,
+        )
+        .expect_err("flag");
+        assert!(
+            err.contains("--base-url") && err.contains("[[apis]]"),
+            "{err}"
+        );
+        let err = resolve(
+            &["-c", path.to_str().expect("utf8")],
+            &[
+                ("PETS_KEY", "p"),
+                ("BILLING_TOKEN", "b"),
+                ("HEADERS", "X: 1"),
+            ],
+        )
+        .expect_err("headers env");
+        assert!(err.contains("HEADERS"), "{err}");
+        let scoped = write_config(&format!(
+            "{THREE_APIS}[http]\n[[http.keys]]\nname = \"bot\"\nkey = \"0123456789abcdef0\"\nrole = \"viewer\"\napis = [\"biling\"]\n"
+        ));
+        let err = resolve(
+            &["-c", scoped.to_str().expect("utf8")],
+            &[("PETS_KEY", "p"), ("BILLING_TOKEN", "b")],
+        )
+        .expect_err("scope");
+        assert!(
+            err.contains(
+                "http.keys `bot`: no [[apis]] entry is named `biling`; did you mean `billing`?"
+            ),
+            "{err}"
+        );
+        // An image's environment may set OPENAPI_SPEC and BASE_URL empty: not a single API.
+        let empty = [
+            "-c",
+            path.to_str().expect("utf8"),
+            "--spec",
+            "",
+            "--base-url",
+            "",
+        ];
+        let config = resolve(&empty, &[("PETS_KEY", "p"), ("BILLING_TOKEN", "b")]).expect("empty");
+        assert_eq!(
+            config.apis[0].base_url.as_deref(),
+            Some("http://127.0.0.1:1")
+        );
+        let auth = write_config(
+            "[[apis]]\nname = \"a\"\nopenapi_spec = \"s\"\n\n[apis.auth]\ntype = \"bearr\"\n",
+        );
+        let err = resolve(&["-c", auth.to_str().expect("utf8")], &[]).expect_err("auth");
+        assert!(
+            err.contains("(line 5): [apis.a.auth]: unknown value `bearr`; did you mean `bearer`?"),
+            "{err}"
+        );
+        let err = resolve(&["-c", path.to_str().expect("utf8")], &[("PETS_KEY", "p")])
+            .expect_err("unset");
+        assert!(
+            err.contains("`billing`") && err.contains("BILLING_TOKEN"),
+            "{err}"
+        );
     }
 }
