@@ -35,6 +35,7 @@ mod executor;
 pub mod fuzzing;
 #[cfg(feature = "http")]
 pub mod http;
+pub mod presentation;
 pub mod request;
 mod response;
 mod server;

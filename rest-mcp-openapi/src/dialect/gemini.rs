@@ -60,6 +60,7 @@ pub(super) fn input(schema: &mut Schema, is_root: bool, nulls: Nulls) {
     if is_root {
         flatten_root(schema);
     }
+    null_only_children(schema, nulls);
     let mut nullable = schema.remove("nullable") == Some(Value::Bool(true));
     nullable |= single_type(schema);
     nullable |= drop_null_branches(schema);
@@ -77,6 +78,37 @@ pub(super) fn input(schema: &mut Schema, is_root: bool, nulls: Nulls) {
     keep_only(schema, &KEYWORDS);
     if nullable && nulls == Nulls::Nullable && !is_root {
         schema.insert("nullable".to_owned(), json!(true));
+    }
+}
+
+/// A property or item that can only be `null` (a `{"type": "null"}` left outside any
+/// `anyOf`) becomes a string that may be null (Gemini) or the JSON text `null`.
+fn null_only_children(schema: &mut Schema, nulls: Nulls) {
+    let mut fix = |child: &mut Value| {
+        if let Value::Object(child) = child
+            && is_null_only(child)
+        {
+            child.clear();
+            child.insert("type".to_owned(), json!("string"));
+            match nulls {
+                Nulls::Nullable => {
+                    child.insert("nullable".to_owned(), json!(true));
+                    child.insert("description".to_owned(), json!("Always null."));
+                }
+                Nulls::Omitted => {
+                    child.insert(
+                        "description".to_owned(),
+                        json!("Always null: leave it out (or send the JSON text null)."),
+                    );
+                }
+            }
+        }
+    };
+    if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+        properties.values_mut().for_each(&mut fix);
+    }
+    if let Some(items) = schema.get_mut("items") {
+        fix(items);
     }
 }
 

@@ -126,11 +126,13 @@ impl SchemaDialect {
         served
     }
 
-    /// `schema` (a tool's output schema) as this dialect serves it: an equivalent schema,
-    /// so the structured content produced for the original still conforms.
+    /// `schema` (a tool's output schema) as this dialect serves it. Providers do not read
+    /// output schemas, MCP clients do (to validate structured content), so only
+    /// `portable` rewrites them, and only into an equivalent schema: the structured
+    /// content produced for the original still conforms.
     pub fn output_schema(self, schema: &Map<String, Value>) -> Map<String, Value> {
         let mut served = schema.clone();
-        if self != SchemaDialect::Full {
+        if self == SchemaDialect::Portable {
             walk::post_order(&mut served, &mut output::output);
         }
         served

@@ -1,9 +1,8 @@
-//! Served output schemas under a dialect. Clients validate `structuredContent` against
+//! Served output schemas under the portable dialect. Clients validate `structuredContent` against
 //! the output schema they were given, and the server produces it to conform to the
 //! original, so an output schema is only ever rewritten into an equivalent one: `type`
 //! arrays become `anyOf` branches, boolean subschemas objects (`{}`, `{"not": {}}`), and
-//! `$schema` goes. Providers do not read output schemas; these rewrites are for the MCP
-//! clients that read `type` as a single string.
+//! `$schema` goes, for the MCP clients that read `type` as a single string.
 
 use super::steps::{Schema, split_type_array};
 

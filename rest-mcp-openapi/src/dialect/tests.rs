@@ -115,6 +115,13 @@ fn portable_is_gemini_without_nullable() {
 fn output_schemas_are_rewritten_equivalently() {
     let schema = object(json!({"type": "object", "$schema": "x", "properties": {
         "name": {"type": ["string", "null"]}, "any": true}}));
+    for dialect in [
+        SchemaDialect::Anthropic,
+        SchemaDialect::OpenAi,
+        SchemaDialect::Gemini,
+    ] {
+        assert_eq!(dialect.output_schema(&schema), schema, "{dialect}");
+    }
     let served = SchemaDialect::Portable.output_schema(&schema);
     assert_eq!(
         Value::Object(served),
@@ -163,4 +170,21 @@ fn names_round_trip_and_clients_are_recognised() {
         Some(SchemaDialect::OpenAi)
     );
     assert_eq!(SchemaDialect::of_client("rmcp"), None);
+}
+
+#[test]
+fn a_property_that_can_only_be_null_becomes_a_string() {
+    let schema = object(json!({"type": "object", "properties": {"joined": {
+        "type": "object", "additionalProperties": false,
+        "properties": {"id": {"type": "null"}}}}}));
+    let served = SchemaDialect::Portable.input_schema(&schema);
+    assert_eq!(
+        served["properties"]["joined"]["properties"]["id"]["type"],
+        "string"
+    );
+    let served = SchemaDialect::Gemini.input_schema(&schema);
+    assert_eq!(
+        served["properties"]["joined"]["properties"]["id"]["nullable"],
+        true
+    );
 }

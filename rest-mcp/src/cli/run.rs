@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use crate::RestMcpServer;
 use crate::cli::config::{Cli, Command, Config, ServeArgs, Transport};
-use crate::cli::service::{Purpose, Service, load_service, tool_json, tool_table};
+use crate::cli::service::{Purpose, Service, load_service, setting_costs, tool_json, tool_table};
 use crate::error::Error;
 use crate::util::error_chain::full;
 use rest_mcp_openapi::Severity;
@@ -74,14 +74,18 @@ fn env(name: &str) -> Option<String> {
 async fn list(config: Config, json: bool) -> Result<(), Error> {
     let service = load_service(&config, Purpose::Show).await?;
     report(&service);
+    // As a client of no known provider would be served (`auto` dialects serve it `full`).
+    let dialect = config.presentation.dialect.for_client(None).0;
+    let shown = service.tools.presented(&config.presentation, dialect);
     if json {
-        return print_out(&format!("{}\n", to_json(&tool_json(&service))?));
+        return print_out(&format!("{}\n", to_json(&tool_json(&service, &shown))?));
     }
     let budget = match config.tool_mode {
         crate::discovery::ToolMode::Auto { budget_tokens } => budget_tokens,
         _ => crate::discovery::DEFAULT_TOOL_BUDGET,
     };
-    print_out(&tool_table(&service, budget))
+    let costs = setting_costs(&service.tools);
+    print_out(&tool_table(&service, &shown, budget, &costs))
 }
 
 /// Pretty JSON for stdout.
@@ -107,11 +111,15 @@ async fn serve(args: &ServeArgs, config: Config, hangups: Hangups) -> Result<(),
     if config.dry_run {
         // What a client would be served, in the chosen mode (auto decides without knowing
         // the client).
-        let dynamic = config.tool_mode.decide(&service.tools, None).0;
+        let dialect = config.presentation.dialect.for_client(None).0;
+        let presented = service.tools.presented(&config.presentation, dialect);
+        let dynamic = config.tool_mode.decide(&presented, None).0;
         let served = if dynamic {
-            service.tools.to_dynamic()
+            presented
+                .to_dynamic()
+                .presented(&crate::presentation::Presentation::default(), dialect)
         } else {
-            service.tools.clone()
+            presented
         };
         let payload = serde_json::json!({ "tools": served.tools() });
         return print_out(&format!("{}\n", to_json(&payload)?));
@@ -131,12 +139,14 @@ async fn serve(args: &ServeArgs, config: Config, hangups: Hangups) -> Result<(),
         .cookies
         .unwrap_or_else(|| crate::cli::service::declares_cookie_scheme(&service.model));
     tracing::debug!(cookies, "cookie sessions");
-    let (dynamic, why) = config.tool_mode.decide(&service.tools, None);
-    tracing::info!("tool mode {why}");
     let server = RestMcpServer::new(service.tools.clone())
-        .with_instructions(instructions(&service.model, &service.tools, dynamic))
         .with_tool_mode(config.tool_mode)
+        .with_presentation(config.presentation)
         .with_cookie_sessions(cookies);
+    // Before any client: what a client of no known provider is served.
+    let (dynamic, why) = server.decide(None);
+    tracing::info!("tool mode {why}");
+    let server = server.with_instructions(instructions(&service.model, &service.tools, dynamic));
     // The tools own everything calls need; the model would only hold a second copy of
     // every schema for as long as the server runs.
     drop(service.model);

@@ -25,6 +25,12 @@ pub struct ConfigFile {
     pub tools: Option<super::args::ToolsArg>,
     /// The `auto` mode's budget, in estimated tokens.
     pub tool_budget: Option<usize>,
+    /// Cut tool descriptions to about this many characters.
+    pub description_max: Option<usize>,
+    /// `output_schemas = "full" | "none"`.
+    pub output_schemas: Option<super::args::OutputSchemasArg>,
+    /// `schema_dialect = "full" | "portable" | "anthropic" | "openai" | "gemini" | "auto"`.
+    pub schema_dialect: Option<super::args::SchemaDialectArg>,
     /// Request timeout (`"30s"` or seconds).
     pub request_timeout: Option<TimeoutValue>,
     /// Largest response body returned, in bytes.

@@ -90,6 +90,8 @@ pub struct Config {
     pub select_arg: bool,
     /// Which tools the model sees.
     pub tool_mode: crate::discovery::ToolMode,
+    /// How their definitions are served (descriptions, output schemas, dialect).
+    pub presentation: crate::presentation::Presentation,
     /// Cookie sessions: `None` decides by the spec's security schemes.
     pub cookies: Option<bool>,
     /// Log level or filter directive.
@@ -302,6 +304,7 @@ impl Config {
                         .unwrap_or(crate::discovery::DEFAULT_TOOL_BUDGET),
                 },
             },
+            presentation: presentation(spec_options, serve, &file)?,
             select_arg: spec_options
                 .select_arg
                 .or(file.response.as_ref().and_then(|r| r.select_arg))
@@ -324,6 +327,44 @@ impl Config {
             http: http_settings(serve, file.http.as_ref(), &interpolate, source)?,
         })
     }
+}
+
+/// `--description-max`, `--output-schemas` and `--schema-dialect`, else the file's keys.
+fn presentation(
+    spec_options: &SpecOptions,
+    serve: &ServeOptions,
+    file: &ConfigFile,
+) -> Result<crate::presentation::Presentation, ConfigError> {
+    use crate::presentation::{DialectChoice, OutputSchemas, Presentation};
+    use args::{OutputSchemasArg, SchemaDialectArg};
+    use rest_mcp_openapi::SchemaDialect;
+    let description_max = spec_options.description_max.or(file.description_max);
+    if description_max == Some(0) {
+        return Err(ConfigError::new(
+            "the description limit (--description-max, description_max) must be at least 1 character",
+        ));
+    }
+    let output_schemas = match spec_options.output_schemas.or(file.output_schemas) {
+        Some(OutputSchemasArg::None) => OutputSchemas::None,
+        _ => OutputSchemas::Full,
+    };
+    let dialect = match serve
+        .schema_dialect
+        .or(file.schema_dialect)
+        .unwrap_or_default()
+    {
+        SchemaDialectArg::Full => DialectChoice::Fixed(SchemaDialect::Full),
+        SchemaDialectArg::Portable => DialectChoice::Fixed(SchemaDialect::Portable),
+        SchemaDialectArg::Anthropic => DialectChoice::Fixed(SchemaDialect::Anthropic),
+        SchemaDialectArg::OpenAi => DialectChoice::Fixed(SchemaDialect::OpenAi),
+        SchemaDialectArg::Gemini => DialectChoice::Fixed(SchemaDialect::Gemini),
+        SchemaDialectArg::Auto => DialectChoice::Auto,
+    };
+    Ok(Presentation {
+        description_max,
+        output_schemas,
+        dialect,
+    })
 }
 
 /// `--response-headers`, else `[response] headers`, else the defaults; `none` means none.
