@@ -947,4 +947,29 @@ mod tests {
         let config = resolve(&["-c", path.to_str().expect("utf8")], &[]).expect("config");
         assert!(matches!(config.spec, SpecSource::Manual { .. }));
     }
+
+    #[test]
+    fn presentation_reads_flags_over_file_keys() {
+        use crate::presentation::{DialectChoice, OutputSchemas};
+        use rest_mcp_openapi::SchemaDialect;
+        let path = write_config(
+            "openapi_spec = \"spec.yaml\"\ndescription_max = 120\noutput_schemas = \"none\"\nschema_dialect = \"openai\"\n",
+        );
+        let file = path.to_str().expect("utf8");
+        let config = resolve(&["-c", file], &[]).expect("config");
+        assert_eq!(config.presentation.description_max, Some(120));
+        assert_eq!(config.presentation.output_schemas, OutputSchemas::None);
+        assert_eq!(
+            config.presentation.dialect,
+            DialectChoice::Fixed(SchemaDialect::OpenAi)
+        );
+        let config = resolve(&["-c", file, "--schema-dialect", "auto"], &[]).expect("config");
+        assert_eq!(config.presentation.dialect, DialectChoice::Auto);
+        let defaults = resolve(&["--spec", "spec.yaml"], &[]).expect("config");
+        assert!(defaults.presentation.is_identity(SchemaDialect::Full));
+        assert_eq!(defaults.presentation.dialect, DialectChoice::default());
+        let zero =
+            resolve(&["--spec", "spec.yaml", "--description-max", "0"], &[]).expect_err("zero");
+        assert!(zero.contains("at least 1 character"), "{zero}");
+    }
 }
