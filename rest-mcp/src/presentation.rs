@@ -168,3 +168,100 @@ impl ToolHandler for Restoring {
         self.inner.authorizes_itself()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use rmcp::model::CallToolResult;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// Records the arguments it is called with.
+    #[derive(Default)]
+    struct Recording(Mutex<Vec<JsonObject>>);
+
+    impl ToolHandler for Recording {
+        fn call(&self, arguments: JsonObject, _context: CallContext) -> ToolFuture<'_> {
+            if let Ok(mut seen) = self.0.lock() {
+                seen.push(arguments);
+            }
+            Box::pin(async { CallToolResult::success(Vec::new()) })
+        }
+    }
+
+    fn tool() -> Tool {
+        let Value::Object(input) = json!({"type": "object", "required": ["id"], "properties": {
+            "id": {"type": "string"},
+            "meta": {"type": "object", "additionalProperties": true}}})
+        else {
+            unreachable!()
+        };
+        let Value::Object(output) = json!({"type": "object", "properties": {"x": {}}}) else {
+            unreachable!()
+        };
+        Tool::new(
+            "get_thing",
+            "Get a thing. See [the docs](https://x.example).",
+            input,
+        )
+        .with_raw_output_schema(Arc::new(output))
+    }
+
+    fn set(handler: Arc<Recording>) -> ToolSet {
+        let mut set = ToolSet::new();
+        set.insert(tool(), handler).expect("insert");
+        set
+    }
+
+    #[test]
+    fn the_default_changes_nothing() {
+        let set = set(Arc::default());
+        let served = set.presented(&Presentation::default(), SchemaDialect::Full);
+        assert_eq!(served.tools(), set.tools());
+        assert_eq!(served.estimated_tokens(), set.estimated_tokens());
+    }
+
+    #[test]
+    fn descriptions_and_output_schemas_follow_the_settings() {
+        let set = set(Arc::default());
+        let compact = Presentation {
+            description_max: Some(20),
+            output_schemas: OutputSchemas::None,
+            ..Presentation::default()
+        };
+        let served = set.presented(&compact, SchemaDialect::Full);
+        let tool = &served.tools()[0];
+        assert_eq!(tool.description.as_deref(), Some("Get a thing."));
+        assert!(tool.output_schema.is_none());
+        assert!(served.estimated_tokens() < set.estimated_tokens());
+    }
+
+    #[tokio::test]
+    async fn a_dialect_s_arguments_reach_the_handler_in_the_original_shape() {
+        let recording = Arc::new(Recording::default());
+        let served =
+            set(recording.clone()).presented(&Presentation::default(), SchemaDialect::OpenAi);
+        let tool = &served.tools()[0];
+        assert_eq!(
+            tool.input_schema["properties"]["meta"]["type"],
+            json!(["string", "null"])
+        );
+        let Value::Object(arguments) = json!({"id": "7", "meta": "{\"a\": 1}"}) else {
+            unreachable!()
+        };
+        let handler = served.handler("get_thing").expect("handler");
+        handler.call(arguments, CallContext::default()).await;
+        let Value::Object(nulled) = json!({"id": "8", "meta": null}) else {
+            unreachable!()
+        };
+        handler.call(nulled, CallContext::default()).await;
+        let seen = recording.0.lock().expect("lock").clone();
+        assert_eq!(
+            Value::Object(seen[0].clone()),
+            json!({"id": "7", "meta": {"a": 1}})
+        );
+        assert_eq!(Value::Object(seen[1].clone()), json!({"id": "8"}));
+    }
+}
