@@ -48,6 +48,8 @@ pub struct ReadmeExample;
 
 mod arguments;
 mod builder;
+mod description;
+mod dialect;
 mod document;
 mod draft;
 mod error;
@@ -69,6 +71,8 @@ mod tool;
 use std::path::{Path, PathBuf};
 
 pub use builder::OperationBuilder;
+pub use description::compact_description;
+pub use dialect::{SchemaDialect, UnknownDialect, restore_arguments};
 pub use error::{Diagnostic, LoadError, Severity, SourceRef};
 pub use headers::{is_credential_header, is_transport_header};
 pub use input::{

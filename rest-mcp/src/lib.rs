@@ -36,6 +36,7 @@ pub mod fuzzing;
 #[cfg(feature = "http")]
 pub mod http;
 mod invalid_params;
+pub mod presentation;
 pub mod request;
 mod response;
 mod server;

@@ -1,8 +1,11 @@
 //! The rmcp `ServerHandler` that serves any [`ToolSet`], over any transport. The set can
 //! be replaced while serving (SIGHUP reload); calls in flight finish on the set they began.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+use rest_mcp_openapi::SchemaDialect;
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest,
@@ -14,6 +17,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 
 use crate::caller::Caller;
 use crate::discovery::ToolMode;
+use crate::presentation::Presentation;
 use crate::session_cookies::SessionCookies;
 use crate::toolset::{CallContext, PAGE_BYTES, ToolSet};
 
@@ -24,6 +28,7 @@ use crate::toolset::{CallContext, PAGE_BYTES, ToolSet};
 pub struct RestMcpServer {
     tools: Arc<RwLock<Arc<Served>>>,
     mode: ToolMode,
+    presentation: Presentation,
     instructions: Option<String>,
     /// Upstream cookies of this session, one jar per caller; `None` when off.
     cookies: Option<Arc<SessionCookies>>,
@@ -41,23 +46,66 @@ impl std::fmt::Debug for RestMcpServer {
     }
 }
 
-/// The tool set being served, and its dynamic form (built on first need).
+/// The tool set being served, and what each dialect serves of it (each built on first
+/// need, then shared by every session that gets that dialect).
 struct Served {
+    base: Arc<ToolSet>,
+    views: Mutex<HashMap<SchemaDialect, Arc<View>>>,
+}
+
+/// The tools as one dialect serves them, and their dynamic form (built on first need).
+struct View {
     all: Arc<ToolSet>,
     dynamic: OnceLock<Arc<ToolSet>>,
+    dialect: SchemaDialect,
 }
 
 impl Served {
     fn new(tools: ToolSet) -> Served {
         Served {
-            all: Arc::new(tools),
-            dynamic: OnceLock::new(),
+            base: Arc::new(tools),
+            views: Mutex::new(HashMap::new()),
         }
     }
 
+    /// The tools as `presentation` serves them in `dialect`, computed once.
+    fn view(&self, presentation: &Presentation, dialect: SchemaDialect) -> Arc<View> {
+        let mut views = match self.views.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        views
+            .entry(dialect)
+            .or_insert_with(|| {
+                Arc::new(View {
+                    all: Arc::new(self.base.presented(presentation, dialect)),
+                    dynamic: OnceLock::new(),
+                    dialect,
+                })
+            })
+            .clone()
+    }
+
+    fn views(&self) -> Vec<Arc<View>> {
+        match self.views.lock() {
+            Ok(guard) => guard.values().cloned().collect(),
+            Err(poisoned) => poisoned.into_inner().values().cloned().collect(),
+        }
+    }
+}
+
+impl View {
+    /// The meta-tools over these tools, in the same dialect (their own descriptions and
+    /// output schemas as they are).
     fn dynamic(&self) -> Arc<ToolSet> {
         self.dynamic
-            .get_or_init(|| Arc::new(self.all.to_dynamic()))
+            .get_or_init(|| {
+                Arc::new(
+                    self.all
+                        .to_dynamic()
+                        .presented(&Presentation::default(), self.dialect),
+                )
+            })
             .clone()
     }
 }
@@ -68,6 +116,7 @@ impl RestMcpServer {
         RestMcpServer {
             tools: Arc::new(RwLock::new(Arc::new(Served::new(tools)))),
             mode: ToolMode::All,
+            presentation: Presentation::default(),
             instructions: None,
             cookies: None,
             in_flight: Arc::new(AtomicUsize::new(0)),
@@ -134,18 +183,33 @@ impl RestMcpServer {
         self
     }
 
-    /// The tools served to the client of `context`, by the mode.
+    /// Serve the definitions as `presentation` says: compact descriptions, output
+    /// schemas or not, and a schema dialect (fixed, or chosen per client at initialize).
+    /// Each dialect's definitions are computed once and shared by every session.
+    pub fn with_presentation(mut self, presentation: Presentation) -> RestMcpServer {
+        self.presentation = presentation;
+        self
+    }
+
+    /// Whether a client called `client` (its `clientInfo.name`) is served the dynamic
+    /// meta-tools, and why, in words for the log; judged on the definitions as that
+    /// client is served them (compacted, in its dialect).
+    pub fn decide(&self, client: Option<&str>) -> (bool, String) {
+        let dialect = self.presentation.dialect.for_client(client).0;
+        let view = self.served_sets().view(&self.presentation, dialect);
+        self.mode.decide(&view.all, client)
+    }
+
+    /// The tools served to the client of `context`, by the dialect and the mode.
     fn served(&self, context: &RequestContext<RoleServer>) -> Arc<ToolSet> {
-        let served = self.served_sets();
-        if self.mode == ToolMode::All {
-            return served.all.clone();
-        }
         let client = context.peer.peer_info();
         let name = client.as_ref().map(|info| info.client_info.name.as_str());
-        if self.mode.serves_dynamic(&served.all, name) {
-            served.dynamic()
+        let dialect = self.presentation.dialect.for_client(name).0;
+        let view = self.served_sets().view(&self.presentation, dialect);
+        if self.mode != ToolMode::All && self.mode.serves_dynamic(&view.all, name) {
+            view.dynamic()
         } else {
-            served.all.clone()
+            view.all.clone()
         }
     }
 
@@ -164,7 +228,7 @@ impl RestMcpServer {
 
     /// The tool set being served now.
     pub fn current(&self) -> Arc<ToolSet> {
-        self.served_sets().all.clone()
+        self.served_sets().base.clone()
     }
 
     /// Replace the tool set atomically; later requests see the new one.
@@ -238,10 +302,17 @@ impl ServerHandler for RestMcpServer {
     }
 
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        let client = context.peer.peer_info();
+        let name = client.as_ref().map(|info| info.client_info.name.clone());
+        let (_, why) = self.presentation.dialect.for_client(name.as_deref());
+        if self.presentation.dialect != crate::presentation::DialectChoice::default() {
+            tracing::info!(
+                client = name.as_deref().unwrap_or("unknown"),
+                "schema dialect {why}"
+            );
+        }
         if self.mode != ToolMode::All {
-            let client = context.peer.peer_info();
-            let name = client.as_ref().map(|info| info.client_info.name.clone());
-            let (_, why) = self.mode.decide(&self.current(), name.as_deref());
+            let (_, why) = self.decide(name.as_deref());
             tracing::info!(
                 client = name.as_deref().unwrap_or("unknown"),
                 "tool mode {why}"
@@ -257,11 +328,14 @@ impl ServerHandler for RestMcpServer {
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
         let served = self.served_sets();
-        served
-            .all
-            .tool(name)
-            .or_else(|| served.dynamic.get().and_then(|dynamic| dynamic.tool(name)))
-            .cloned()
+        served.base.tool(name).cloned().or_else(|| {
+            served.views().iter().find_map(|view| {
+                view.dynamic
+                    .get()
+                    .and_then(|dynamic| dynamic.tool(name))
+                    .cloned()
+            })
+        })
     }
 
     /// A request rmcp could not read as the method it names (e.g. `tools/call` with

@@ -64,6 +64,17 @@ pub struct Route {
     pub tags: Vec<String>,
 }
 
+/// The serialized size of a tool definition, in bytes.
+fn definition_bytes(tool: &Tool) -> usize {
+    serde_json::to_string(tool).map_or(0, |json| json.len())
+}
+
+/// Estimated tokens of `bytes` of JSON: a quarter, rounded up (JSON's punctuation and
+/// short keys make about four bytes a token for common tokenizers).
+fn tokens_of_bytes(bytes: usize) -> usize {
+    bytes.div_ceil(4)
+}
+
 /// Calls one spec operation through the shared executor.
 struct EndpointHandler {
     endpoint: Arc<Endpoint>,
@@ -167,7 +178,7 @@ impl ToolSet {
         if self.index.contains_key(&name) {
             return Err(Error::DuplicateTool { name });
         }
-        let size = serde_json::to_string(&tool).map_or(0, |json| json.len());
+        let size = definition_bytes(&tool);
         if size > PAGE_BYTES {
             tracing::warn!(
                 tool = %name,
@@ -182,7 +193,7 @@ impl ToolSet {
         self.apis.push(None);
         Arc::make_mut(&mut self.tools).push(tool);
         Arc::make_mut(&mut self.sizes).push(size);
-        self.tokens += size.div_ceil(4);
+        self.tokens += tokens_of_bytes(size);
         Ok(())
     }
 
@@ -223,6 +234,35 @@ impl ToolSet {
         self.index.get(name).and_then(|&index| self.api_of(index))
     }
 
+    /// The same tools and routes with each definition rewritten by `present` and each
+    /// handler by `wrap` (given the original definition, the served one and the handler),
+    /// in the same order and under the same names. See
+    /// [`ToolSet::presented`](crate::ToolSet::presented).
+    pub(crate) fn map_definitions(
+        &self,
+        present: impl Fn(&Tool) -> Tool,
+        wrap: impl Fn(&Tool, &Tool, &Arc<dyn ToolHandler>) -> Arc<dyn ToolHandler>,
+    ) -> ToolSet {
+        let tools: Vec<Tool> = self.tools.iter().map(&present).collect();
+        let sizes: Vec<usize> = tools.iter().map(definition_bytes).collect();
+        let handlers = self
+            .tools
+            .iter()
+            .zip(&tools)
+            .zip(&self.handlers)
+            .map(|((original, served), handler)| wrap(original, served, handler))
+            .collect();
+        ToolSet {
+            tokens: sizes.iter().copied().map(tokens_of_bytes).sum(),
+            tools: Arc::new(tools),
+            sizes: Arc::new(sizes),
+            handlers,
+            routes: self.routes.clone(),
+            index: self.index.clone(),
+            apis: self.apis.clone(),
+        }
+    }
+
     /// The serialized size of tool `index`'s definition, in bytes.
     pub fn size_of(&self, index: usize) -> usize {
         self.sizes.get(index).copied().unwrap_or(0)
@@ -237,6 +277,11 @@ impl ToolSet {
     /// serving them all costs a model's context.
     pub fn estimated_tokens(&self) -> usize {
         self.tokens
+    }
+
+    /// The estimated tokens of tool `index`'s definition (see [`estimated_tokens`]).
+    pub fn estimated_tokens_of(&self, index: usize) -> usize {
+        tokens_of_bytes(self.size_of(index))
     }
 
     /// The tool definitions, in order.

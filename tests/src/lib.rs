@@ -10,6 +10,7 @@
 //!   exactly as long as the test needs (no guessing how long anything takes).
 //! - [`free_port`]: a currently unused loopback port.
 //! - [`signing_keys`]: fresh RS256/ES256 JWT signing keys with their public JWKs.
+//! - [`schema_rules`]: checkers of served tool schemas, one per model provider.
 //!
 //! Every server runs on its own thread with its own Tokio runtime, so it keeps serving
 //! while a test blocks (for example on `std::process::Command::output`) and works under
@@ -37,6 +38,7 @@ mod multipart;
 mod net;
 mod recorded;
 mod reply;
+pub mod schema_rules;
 mod server;
 pub mod signing_keys;
 mod token;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use crate::RestMcpServer;
 use crate::cli::config::{ApiConfig, Cli, Command, Config, ServeArgs, Transport};
 use crate::cli::served::{Served, load_all};
-use crate::cli::service::{Purpose, Service, load_service, tool_json, tool_table};
+use crate::cli::service::{Purpose, Service, load_service, setting_costs, tool_json, tool_table};
 use crate::error::Error;
 use crate::util::error_chain::full;
 use rest_mcp_openapi::Severity;
@@ -79,10 +79,13 @@ async fn list(config: Config, json: bool) -> Result<(), Error> {
         report(service);
     }
     let many = config.is_many();
+    // As a client of no known provider would be served (`auto` dialects serve it `full`).
+    let dialect = config.presentation.dialect.for_client(None).0;
     if json {
         let mut entries = Vec::new();
         for (api, service) in config.apis.iter().zip(&services) {
-            let serde_json::Value::Array(tools) = tool_json(service) else {
+            let shown = service.tools.presented(&config.presentation, dialect);
+            let serde_json::Value::Array(tools) = tool_json(service, &shown) else {
                 continue;
             };
             for mut tool in tools {
@@ -108,7 +111,9 @@ async fn list(config: Config, json: bool) -> Result<(), Error> {
             }
             out.push_str(&format!("== API `{name}`: {} ==\n", service.model.title));
         }
-        out.push_str(&tool_table(service, budget));
+        let shown = service.tools.presented(&config.presentation, dialect);
+        let costs = setting_costs(&service.tools);
+        out.push_str(&tool_table(service, &shown, budget, &costs));
     }
     print_out(&out)
 }
@@ -153,12 +158,22 @@ async fn serve(args: &ServeArgs, config: Config, hangups: Hangups) -> Result<(),
         };
         // What a client would be served, in the chosen mode (auto decides without knowing
         // the client).
-        let dynamic = mode.decide(&tools, None).0;
-        let served = if dynamic { tools.to_dynamic() } else { tools };
+        let dialect = config.presentation.dialect.for_client(None).0;
+        let presented = tools.presented(&config.presentation, dialect);
+        let dynamic = mode.decide(&presented, None).0;
+        let served = if dynamic {
+            presented
+                .to_dynamic()
+                .presented(&crate::presentation::Presentation::default(), dialect)
+        } else {
+            presented
+        };
         let payload = serde_json::json!({ "tools": served.tools() });
         return print_out(&format!("{}\n", to_json(&payload)?));
     }
-    let served = Served::new(&config, services, server_for)?;
+    let served = Served::new(&config, services, |api, service| {
+        server_for(api, service, config.presentation.clone())
+    })?;
     let served = std::sync::Arc::new(served);
     reload_on_sighup(args, served.clone(), hangups);
     match config.transport {
@@ -172,7 +187,11 @@ async fn serve(args: &ServeArgs, config: Config, hangups: Hangups) -> Result<(),
 }
 
 /// One API's server: its tools, in its mode, with its instructions and cookie sessions.
-fn server_for(api: &ApiConfig, service: Service) -> RestMcpServer {
+fn server_for(
+    api: &ApiConfig,
+    service: Service,
+    presentation: crate::presentation::Presentation,
+) -> RestMcpServer {
     // Serving loaded with `Purpose::Serve`, so the base URL is known.
     let base_url = service
         .base_url
@@ -191,14 +210,16 @@ fn server_for(api: &ApiConfig, service: Service) -> RestMcpServer {
         .cookies
         .unwrap_or_else(|| crate::cli::service::declares_cookie_scheme(&service.model));
     tracing::debug!(cookies, "cookie sessions");
-    let (dynamic, why) = api.tool_mode.decide(&service.tools, None);
+    let server = RestMcpServer::new(service.tools.clone())
+        .with_tool_mode(api.tool_mode)
+        .with_presentation(presentation)
+        .with_cookie_sessions(cookies);
+    // Before any client: what a client of no known provider is served.
+    let (dynamic, why) = server.decide(None);
     tracing::info!("tool mode {why}");
     // The tools own everything calls need; the model (dropped with the service) would
     // only hold a second copy of every schema for as long as the server runs.
-    RestMcpServer::new(service.tools.clone())
-        .with_instructions(instructions(&service.model, &service.tools, dynamic))
-        .with_tool_mode(api.tool_mode)
-        .with_cookie_sessions(cookies)
+    server.with_instructions(instructions(&service.model, &service.tools, dynamic))
 }
 
 /// Cancel `shutdown` on Ctrl-C or SIGTERM.

@@ -433,23 +433,20 @@ fn base_url_text(service: &Service) -> String {
     }
 }
 
-/// Estimated tokens of one tool definition: a quarter of its JSON's bytes.
-fn estimated_tokens(tool: &rmcp::model::Tool) -> usize {
-    serde_json::to_string(tool).map_or(0, |json| json.len().div_ceil(4))
-}
-
 /// `rest-mcp list --json`: one object per tool, in the order they are served. The shape
 /// is stable: `name`, `method`, `path`, `summary` and `description` (the spec's, or
 /// `null`), `tags`, `read_only`, `destructive`, `idempotent`, `arguments` (`name`,
-/// `required`, in input-schema order) and `estimated_tokens`.
-pub fn tool_json(service: &Service) -> serde_json::Value {
-    let tools = service.tools.tools();
+/// `required`, in input-schema order) and `estimated_tokens` (of the definition as
+/// `shown` serves it).
+pub fn tool_json(service: &Service, shown: &ToolSet) -> serde_json::Value {
+    let tools = shown.tools();
     let entries = service
         .model
         .operations
         .iter()
         .zip(tools)
-        .map(|(operation, tool)| {
+        .enumerate()
+        .map(|(index, (operation, tool))| {
             let arguments: Vec<serde_json::Value> = operation
                 .arguments()
                 .iter()
@@ -468,20 +465,22 @@ pub fn tool_json(service: &Service) -> serde_json::Value {
                 "destructive": operation.annotations.destructive,
                 "idempotent": operation.annotations.idempotent,
                 "arguments": arguments,
-                "estimated_tokens": estimated_tokens(tool),
+                "estimated_tokens": shown.estimated_tokens_of(index),
             })
         })
         .collect();
     serde_json::Value::Array(entries)
 }
 
-/// The human table of `rest-mcp list`; `budget` is what `--tools auto` serves as is.
-pub fn tool_table(service: &Service, budget: usize) -> String {
-    let tools = service.tools.tools();
+/// The human table of `rest-mcp list`, with the definitions as `shown` serves them;
+/// `budget` is what `--tools auto` serves as is, `costs` the token estimate of each
+/// setting ([`setting_costs`]).
+pub fn tool_table(service: &Service, shown: &ToolSet, budget: usize, costs: &str) -> String {
+    let tools = shown.tools();
     let mut rows: Vec<[String; 5]> = Vec::with_capacity(tools.len());
     let mut total_tokens = 0usize;
-    for (operation, tool) in service.model.operations.iter().zip(tools) {
-        let tokens = estimated_tokens(tool);
+    for (index, (operation, tool)) in service.model.operations.iter().zip(tools).enumerate() {
+        let tokens = shown.estimated_tokens_of(index);
         total_tokens += tokens;
         let arguments: Vec<String> = operation
             .arguments()
@@ -540,16 +539,74 @@ pub fn tool_table(service: &Service, budget: usize) -> String {
         total_tokens,
         base_url_text(service)
     ));
-    let dynamic = service.tools.to_dynamic().estimated_tokens();
+    let dynamic = shown.to_dynamic().estimated_tokens();
     out.push_str(&format!(
         "With --tools dynamic: 3 tools (search_tools, describe_tools, call_tool), about {dynamic} tokens; --tools auto (the default) serves them all up to {budget} tokens\n",
     ));
+    out.push_str(costs);
     let hints = credential_hints(&service.model);
     if !hints.is_empty() {
         out.push_str("\nCredentials the spec declares, and how to supply them:\n");
         for hint in hints {
             out.push_str(&format!("  {hint}\n"));
         }
+    }
+    out
+}
+
+/// The `--description-max` of the compact rows of [`setting_costs`]: about two sentences,
+/// enough for a model to tell similar tools apart.
+pub const COMPACT_DESCRIPTION_MAX: usize = 200;
+
+/// The estimated tokens of `tools/list` under each setting a user can choose, as a block
+/// of `rest-mcp list`: the output-schema and description settings in `all` mode, each
+/// schema dialect, and dynamic mode.
+pub fn setting_costs(tools: &ToolSet) -> String {
+    use crate::presentation::{OutputSchemas, Presentation};
+    use rest_mcp_openapi::SchemaDialect;
+    let cost = |presentation: Presentation, dialect: SchemaDialect| {
+        tools.presented(&presentation, dialect).estimated_tokens()
+    };
+    let compact = Some(COMPACT_DESCRIPTION_MAX);
+    let mut rows: Vec<(String, usize)> = Vec::new();
+    for (flags, description_max, output_schemas) in [
+        ("", None, OutputSchemas::Full),
+        ("--output-schemas none", None, OutputSchemas::None),
+        ("--description-max 200", compact, OutputSchemas::Full),
+        (
+            "--description-max 200 --output-schemas none",
+            compact,
+            OutputSchemas::None,
+        ),
+    ] {
+        let presentation = Presentation {
+            description_max,
+            output_schemas,
+            ..Presentation::default()
+        };
+        rows.push((
+            format!("--tools all {flags}"),
+            cost(presentation, SchemaDialect::Full),
+        ));
+    }
+    for dialect in SchemaDialect::ALL.into_iter().skip(1) {
+        rows.push((
+            format!("--tools all --schema-dialect {dialect}"),
+            cost(Presentation::default(), dialect),
+        ));
+    }
+    rows.push((
+        "--tools dynamic".to_owned(),
+        tools.to_dynamic().estimated_tokens(),
+    ));
+    let width = rows
+        .iter()
+        .map(|(flags, _)| flags.trim_end().len())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::from("\nEstimated tools/list tokens by setting (settings combine):\n");
+    for (flags, tokens) in rows {
+        out.push_str(&format!("  {:<width$}  {tokens:>9}\n", flags.trim_end()));
     }
     out
 }

@@ -253,6 +253,27 @@ pub struct SpecOptions {
     /// never become arguments.
     #[arg(help_heading = "Tools", long, env = "ALLOW_CREDENTIAL_HEADERS", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true")]
     pub allow_credential_headers: Option<bool>,
+
+    /// Cut each tool description to about N characters, for a smaller tools/list: the
+    /// text is made plain (markdown links keep their text, HTML tags and repeated
+    /// whitespace go) and cut after the last whole sentence that fits, or else at a word
+    /// with `…`. Around 200 keeps what tells tools apart; `rest-mcp list` shows what each
+    /// setting costs [default: descriptions as the spec wrote them].
+    #[arg(
+        help_heading = "Tools",
+        long,
+        env = "DESCRIPTION_MAX",
+        value_name = "N"
+    )]
+    pub description_max: Option<usize>,
+
+    /// Whether tools declare output schemas: `full` (each JSON-returning tool declares
+    /// the shape of its result, and clients validate the structured content against it)
+    /// or `none` (fewer tokens; results still carry the same structured content, which
+    /// clients then take as it is). Pick `none` when the context is tight and the client
+    /// makes no use of output schemas [default: full].
+    #[arg(help_heading = "Tools", long, env = "OUTPUT_SCHEMAS", value_enum)]
+    pub output_schemas: Option<OutputSchemasArg>,
     /// Log level on stderr: error, warn, info, debug, trace [default: warn].
     #[arg(
         help_heading = "Logging",
@@ -287,6 +308,19 @@ pub struct ServeOptions {
         value_name = "TOKENS"
     )]
     pub tool_budget: Option<usize>,
+
+    /// Rewrite the served input and output schemas so one model provider accepts them
+    /// (arguments are still validated against the spec's own schemas): `full` (as loaded,
+    /// JSON Schema 2020-12), `portable` (what every provider below and the MCP Inspector's
+    /// strict check accept, except OpenAI's strict mode), `anthropic` (an object root
+    /// without top-level oneOf/anyOf/allOf), `openai` (strict mode: every property
+    /// required, optional ones nullable, closed objects, a small keyword subset), `gemini`
+    /// (the OpenAPI 3.0 subset of function declarations: one type, `nullable`, no
+    /// additionalProperties), or `auto` (by the client's name: Claude → anthropic,
+    /// OpenAI/ChatGPT/Codex → openai, Gemini → gemini, anything else → full). Pick one when
+    /// your client's provider rejects the tools [default: full].
+    #[arg(help_heading = "Serving", long, env = "SCHEMA_DIALECT", value_enum)]
+    pub schema_dialect: Option<SchemaDialectArg>,
 
     /// Print the exact tools/list JSON that would be served, then exit.
     #[arg(help_heading = "Serving", long, env = "DRY_RUN", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true")]
@@ -486,6 +520,38 @@ pub enum ToolsArg {
     Dynamic,
     /// All when they fit the budget or the client searches itself, dynamic otherwise.
     #[default]
+    Auto,
+}
+
+/// `--output-schemas`: whether tools declare output schemas.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputSchemasArg {
+    /// Each JSON-returning tool declares the shape of its result.
+    #[default]
+    Full,
+    /// No output schemas; results keep their structured content.
+    None,
+}
+
+/// `--schema-dialect`: whose rules the served schemas follow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SchemaDialectArg {
+    /// As loaded (JSON Schema 2020-12).
+    #[default]
+    Full,
+    /// Accepted by every provider and the MCP Inspector's strict check.
+    Portable,
+    /// Anthropic: an object root without top-level unions.
+    Anthropic,
+    /// OpenAI strict mode.
+    #[value(name = "openai")]
+    #[serde(rename = "openai")]
+    OpenAi,
+    /// Gemini function declarations.
+    Gemini,
+    /// By the client's name, `full` when not recognised.
     Auto,
 }
 

@@ -118,6 +118,13 @@ with_api_keys! {
         pub log_format: Option<LogFormat>,
         /// Prefix for every tool name (of the one unnamed API; `[[apis]]` use `prefix`).
         pub tool_prefix: Option<String>,
+        /// Cut tool descriptions to about this many characters (every API's).
+        pub description_max: Option<usize>,
+        /// `output_schemas = "full" | "none"` (every API's).
+        pub output_schemas: Option<super::args::OutputSchemasArg>,
+        /// `schema_dialect = "full" | "portable" | "anthropic" | "openai" | "gemini" |
+        /// "auto"` (every API's).
+        pub schema_dialect: Option<super::args::SchemaDialectArg>,
         /// How MCP clients connect.
         pub transport: Option<super::args::Transport>,
         /// `[http]`: listening, access control, forwarding (`${VAR}` is interpolated).

@@ -50,6 +50,9 @@ pub struct Config {
     /// The APIs served: the one unnamed API of a flat config, or one per `[[apis]]`
     /// entry, in the file's order. Never empty.
     pub apis: Vec<ApiConfig>,
+    /// How tool definitions are served (descriptions, output schemas, dialect), for
+    /// every API alike.
+    pub presentation: crate::presentation::Presentation,
     /// Log level or filter directive.
     pub log_level: String,
     /// Log format.
@@ -158,6 +161,7 @@ impl Config {
             .or(file.log_format)
             .unwrap_or_default();
         let transport = serve.transport.or(file.transport).unwrap_or_default();
+        let presentation = presentation(spec_options, serve, &file)?;
         let http = http_settings(serve, file.http.as_ref(), &interpolate, source)?;
         let apis = if file.apis.is_empty() {
             let prefix = file.tool_prefix.take();
@@ -189,6 +193,7 @@ impl Config {
             .collect();
         let config = Config {
             apis,
+            presentation,
             log_level,
             log_format,
             dry_run: serve.dry_run.unwrap_or(false),
@@ -203,6 +208,44 @@ impl Config {
     pub fn is_many(&self) -> bool {
         self.apis.iter().any(|api| api.name.is_some())
     }
+}
+
+/// `--description-max`, `--output-schemas` and `--schema-dialect`, else the file's keys.
+fn presentation(
+    spec_options: &SpecOptions,
+    serve: &ServeOptions,
+    file: &ConfigFile,
+) -> Result<crate::presentation::Presentation, ConfigError> {
+    use crate::presentation::{DialectChoice, OutputSchemas, Presentation};
+    use args::{OutputSchemasArg, SchemaDialectArg};
+    use rest_mcp_openapi::SchemaDialect;
+    let description_max = spec_options.description_max.or(file.description_max);
+    if description_max == Some(0) {
+        return Err(ConfigError::new(
+            "the description limit (--description-max, description_max) must be at least 1 character",
+        ));
+    }
+    let output_schemas = match spec_options.output_schemas.or(file.output_schemas) {
+        Some(OutputSchemasArg::None) => OutputSchemas::None,
+        _ => OutputSchemas::Full,
+    };
+    let dialect = match serve
+        .schema_dialect
+        .or(file.schema_dialect)
+        .unwrap_or_default()
+    {
+        SchemaDialectArg::Full => DialectChoice::Fixed(SchemaDialect::Full),
+        SchemaDialectArg::Portable => DialectChoice::Fixed(SchemaDialect::Portable),
+        SchemaDialectArg::Anthropic => DialectChoice::Fixed(SchemaDialect::Anthropic),
+        SchemaDialectArg::OpenAi => DialectChoice::Fixed(SchemaDialect::OpenAi),
+        SchemaDialectArg::Gemini => DialectChoice::Fixed(SchemaDialect::Gemini),
+        SchemaDialectArg::Auto => DialectChoice::Auto,
+    };
+    Ok(Presentation {
+        description_max,
+        output_schemas,
+        dialect,
+    })
 }
 
 /// The named config file (which must exist), else `rest-mcp.toml` when present.
@@ -780,5 +823,30 @@ mod tests {
             err.contains("`billing`") && err.contains("BILLING_TOKEN"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn presentation_reads_flags_over_file_keys() {
+        use crate::presentation::{DialectChoice, OutputSchemas};
+        use rest_mcp_openapi::SchemaDialect;
+        let path = write_config(
+            "openapi_spec = \"spec.yaml\"\ndescription_max = 120\noutput_schemas = \"none\"\nschema_dialect = \"openai\"\n",
+        );
+        let file = path.to_str().expect("utf8");
+        let config = resolve(&["-c", file], &[]).expect("config");
+        assert_eq!(config.presentation.description_max, Some(120));
+        assert_eq!(config.presentation.output_schemas, OutputSchemas::None);
+        assert_eq!(
+            config.presentation.dialect,
+            DialectChoice::Fixed(SchemaDialect::OpenAi)
+        );
+        let config = resolve(&["-c", file, "--schema-dialect", "auto"], &[]).expect("config");
+        assert_eq!(config.presentation.dialect, DialectChoice::Auto);
+        let defaults = resolve(&["--spec", "spec.yaml"], &[]).expect("config");
+        assert!(defaults.presentation.is_identity(SchemaDialect::Full));
+        assert_eq!(defaults.presentation.dialect, DialectChoice::default());
+        let zero =
+            resolve(&["--spec", "spec.yaml", "--description-max", "0"], &[]).expect_err("zero");
+        assert!(zero.contains("at least 1 character"), "{zero}");
     }
 }
