@@ -199,16 +199,15 @@ async fn deleting_a_session_answers_204_then_404() {
     let opened = server.post(&[], &initialize_request()).await;
     assert_eq!(opened.status(), 200);
     let id = http_common::header(&opened, "mcp-session-id").expect("a session id");
-    let init: Value = serde_json::from_str(
-        opened
-            .text()
-            .await
-            .expect("body")
-            .lines()
-            .find_map(|line| line.strip_prefix("data: "))
-            .unwrap_or("{}"),
-    )
-    .expect("an SSE data line");
+    // The event stream may open with a priming event whose data is empty.
+    let init: Value = opened
+        .text()
+        .await
+        .expect("body")
+        .lines()
+        .filter_map(|line| line.strip_prefix("data:"))
+        .find_map(|data| serde_json::from_str(data.trim()).ok())
+        .expect("an SSE event with the initialize result");
     assert_eq!(
         init["result"]["capabilities"]["tools"]["listChanged"], true,
         "stateful sessions are told of changes: {init}"

@@ -172,7 +172,7 @@ async fn serve(args: &ServeArgs, config: Config, hangups: Hangups) -> Result<(),
         return print_out(&format!("{}\n", to_json(&payload)?));
     }
     let served = Served::new(&config, services, |api, service| {
-        server_for(api, service, config.presentation.clone())
+        server_for(api, service, config.presentation)
     })?;
     let served = std::sync::Arc::new(served);
     reload_on_sighup(args, served.clone(), hangups);

@@ -103,7 +103,7 @@ impl Served {
                 RestMcpServer::new(tools.clone())
                     .with_instructions(joined_instructions(&apis, &tools, dynamic))
                     .with_tool_mode(mode)
-                    .with_presentation(config.presentation.clone())
+                    .with_presentation(config.presentation)
                     .with_cookie_sessions(cookies)
             }
         };
