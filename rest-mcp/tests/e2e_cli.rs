@@ -435,3 +435,17 @@ async fn a_closed_stderr_does_not_turn_a_failure_into_a_panic() {
         .expect("wait");
     assert_eq!(status.code(), Some(1), "{status:?}");
 }
+
+#[tokio::test]
+async fn a_spec_on_stdin_cannot_share_stdin_with_the_stdio_transport() {
+    // Serving over stdio would read the spec to the end of stdin and leave no MCP
+    // session: refused before anything is read, with what to do instead.
+    let (ok, _, stderr) =
+        run(Launch::bare().args(["--spec", "-", "--base-url", "http://127.0.0.1:9"])).await;
+    assert!(!ok);
+    assert!(
+        stderr.contains("`--spec -` reads the spec from stdin")
+            && stderr.contains("--transport http"),
+        "{stderr}"
+    );
+}

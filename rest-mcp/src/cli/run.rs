@@ -126,12 +126,24 @@ fn to_json(value: &serde_json::Value) -> Result<String, Error> {
     })
 }
 
+/// Whether an API's spec is `-` (standard input).
+fn reads_spec_from_stdin(config: &Config) -> bool {
+    config.apis.iter().any(|api| {
+        matches!(&api.spec, crate::cli::config::SpecSource::File(path) if path.as_os_str() == "-")
+    })
+}
+
 /// `rest-mcp serve` (or no subcommand): serve the tools, or print them with `--dry-run`.
 async fn serve(args: &ServeArgs, config: Config, hangups: Hangups) -> Result<(), Error> {
     let purpose = match config.dry_run {
         true => Purpose::Show,
         false => Purpose::Serve,
     };
+    if !config.dry_run && config.transport == Transport::Stdio && reads_spec_from_stdin(&config) {
+        return Err(Error::from(crate::error::ConfigError::new(
+            "`--spec -` reads the spec from stdin, which the stdio transport needs for MCP messages: give the spec as a file or URL, or serve with --transport http (`list` and --dry-run may read stdin)",
+        )));
+    }
     let services = load_all(&config, purpose).await?;
     for (api, service) in config.apis.iter().zip(&services) {
         report(service);
